@@ -1,0 +1,108 @@
+"""Extractors: one module per format family, discovered, not registered in a list.
+
+A module in this package that defines ``FORMATS: list[FormatSpec]`` takes part.
+The type of a file is decided by content (``sniff`` sees the first bytes and the
+name), not by extension alone. Formats with a higher ``priority`` sniff first; plain
+text is the fallback.
+
+An extractor yields Blocks (TextBlock/TableBlock) and PartNotes, and raises a
+``scanner.errors.ScanStop`` subclass to end the file with a specific outcome
+(Encrypted, Unsupported, LimitExceeded, CorruptFile ...). Archives hand members back
+through ``ScanContext.members`` so every member is sniffed and extracted like a file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import BinaryIO
+
+from ..errors import LimitExceeded, Unsupported
+from ..limits import Deadline, ScanLimits
+from ..model import Block, PartNote
+
+HEAD_BYTES = 8192
+
+
+@dataclass(slots=True)
+class Source:
+    """Something to extract: a file on disk or a member of an archive."""
+
+    name: str  # display name: the path, or "outer.zip!inner.zip!list.csv"
+    size: int
+    opener: Callable[[], BinaryIO]  # a fresh binary stream positioned at 0
+    head: bytes = b""  # first HEAD_BYTES bytes, for sniffing
+    depth: int = 0  # archive nesting depth (0 for a file on disk)
+    path: bytes | None = None  # filesystem path where the source is a real file
+    member: str = ""  # the path inside the outermost container ("" for a file)
+
+    @property
+    def suffix(self) -> str:
+        base = self.name.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+        return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes, *, depth: int = 0, member: str = "") -> Source:
+        return cls(name=name, size=len(data), opener=lambda: io.BytesIO(data), head=data[:HEAD_BYTES],
+                   depth=depth, member=member)
+
+
+@dataclass(slots=True)
+class ScanContext:
+    limits: ScanLimits
+    deadline: Deadline
+    archive_bytes: int = 0  # uncompressed bytes handed out by archives so far
+    archive_members: int = 0
+    notes: list[PartNote] = field(default_factory=list)
+
+    def members(self, source: Source) -> Iterator[Block | PartNote]:
+        """Extract an archive member like a file, prefixing its locations.
+
+        Counts the member against the archive limits; the caller decides the member's
+        own limits (ratio, depth) before calling.
+        """
+        if source.depth > self.limits.archive_max_depth:
+            raise LimitExceeded(f"archive_max_depth ({self.limits.archive_max_depth}) at {source.name}")
+        self.archive_members += 1
+        if self.archive_members > self.limits.archive_max_members:
+            raise LimitExceeded(f"archive_max_members ({self.limits.archive_max_members})")
+        self.archive_bytes += source.size
+        if self.archive_bytes > self.limits.archive_max_total_bytes:
+            raise LimitExceeded(f"archive_max_total_bytes ({self.limits.archive_max_total_bytes})")
+        yield from extract(source, self)
+
+
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    name: str
+    sniff: Callable[[Source], bool]
+    extract: Callable[[Source, ScanContext], Iterator[Block | PartNote]]
+    priority: int = 50  # higher sniffs first; the text fallback is 0
+
+
+@cache
+def formats() -> tuple[FormatSpec, ...]:
+    """Every FormatSpec in this package, highest priority first."""
+    found: list[FormatSpec] = []
+    for mod in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        found.extend(getattr(module, "FORMATS", ()))
+    return tuple(sorted(found, key=lambda f: -f.priority))
+
+
+def sniff(source: Source) -> FormatSpec | None:
+    for spec in formats():
+        if spec.sniff(source):
+            return spec
+    return None
+
+
+def extract(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    spec = sniff(source)
+    if spec is None:
+        raise Unsupported(f"no extractor recognises {source.name}")
+    yield from spec.extract(source, ctx)
