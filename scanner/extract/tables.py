@@ -1,0 +1,80 @@
+"""Format-neutral helpers for tables (CSV, spreadsheets, Word tables).
+
+``find_header_row`` finds the row of column labels even when a roster puts a title,
+a date line and a blank line above it, so a header like 年金番号 can give context to a
+value hundreds of rows below. ``col_letter`` names a column the way Excel does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_MAX_LABEL_CHARS = 40  # longer cells are sentences or data, not column labels
+_MIN_LABEL_SHARE = 0.6  # share of a header's non-empty cells that must look like labels
+_MIN_WIDTH_SHARE = 0.5  # a header spans at least half the width of the data below it
+
+
+def col_letter(index: int) -> str:
+    """Excel column name of a 0-based column index: 0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    if index < 0:
+        raise ValueError(f"column index must be >= 0, got {index}")
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+def cell_ref(col: int, row: int) -> str:
+    """``B12``-style reference from a 0-based column and a 1-based row."""
+    return f"{col_letter(col)}{row}"
+
+
+def is_label(cell: str) -> bool:
+    """True for a short, mostly non-numeric cell such as 氏名, 住所1 or No."""
+    text = cell.strip()
+    if not text or len(text) > _MAX_LABEL_CHARS:
+        return False
+    digits = sum(ch.isdigit() for ch in text)
+    return digits * 3 <= len(text)
+
+
+def _filled(row: Sequence[str]) -> list[str]:
+    return [c for c in row if c and c.strip()]
+
+
+def _looks_like_header(row: Sequence[str], width_below: int) -> bool:
+    cells = _filled(row)
+    if len(cells) < 2:
+        return False
+    labels = [c.strip() for c in cells if is_label(c)]
+    if len(labels) < _MIN_LABEL_SHARE * len(cells):
+        return False
+    if len(set(labels)) < len(labels):  # repeated labels are data (or decoration), not headers
+        return False
+    return len(cells) >= _MIN_WIDTH_SHARE * width_below
+
+
+def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | None:
+    """0-based index of the header row among the first ``max_scan`` rows, or None.
+
+    A header row has at least two non-empty cells, mostly short non-numeric labels,
+    all distinct, spans at least half the width of the rows below it, and is followed
+    by at least one non-empty row. Title rows and date lines above it are passed
+    over; of consecutive label rows the widest (the first, on a tie) wins, so a
+    two-cell title above a five-column header does not take its place.
+    """
+    window = rows[:max_scan]
+    widths = [len(_filled(r)) for r in window]
+    best: int | None = None
+    for i, row in enumerate(window):
+        below = widths[i + 1 :]
+        if not any(below):
+            break  # nothing after it (in the window) to head
+        if _looks_like_header(row, max(below)):
+            if best is None or widths[i] > widths[best]:
+                best = i
+        elif widths[i] and best is not None:
+            break  # the first data row ends the search
+    return best

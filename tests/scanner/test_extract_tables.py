@@ -1,0 +1,88 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scanner.extract.tables import cell_ref, col_letter, find_header_row, is_label
+
+ROSTER = [
+    ["職員名簿"],
+    ["令和6年4月1日現在"],
+    [],
+    ["氏名", "フリガナ", "生年月日", "基礎年金番号", "住所1"],
+    ["山田 太郎", "ヤマダ タロウ", "1970/01/01", "1234-567890", "東京都千代田区"],
+    ["佐藤 花子", "サトウ ハナコ", "1980/02/02", "2345-678901", "大阪府大阪市"],
+]
+
+
+def test_header_first_row() -> None:
+    assert find_header_row(ROSTER[3:]) == 0
+
+
+def test_header_below_title_date_and_blank_line() -> None:
+    assert find_header_row(ROSTER) == 3
+
+
+def test_two_cell_title_row_narrower_than_table_is_skipped() -> None:
+    rows = [["名簿", "総務課"], ["氏名", "年金番号", "生年月日", "住所"], ["山田", "1234-567890", "1970/1/1", "東京"]]
+    assert find_header_row(rows) == 1
+
+
+def test_numeric_rows_are_not_headers() -> None:
+    rows = [["1234-567890", "19700101"], ["2345-678901", "19800202"]]
+    assert find_header_row(rows) is None
+
+
+def test_header_without_rows_below_is_none() -> None:
+    assert find_header_row([["氏名", "年金番号"]]) is None
+    assert find_header_row([]) is None
+
+
+def test_header_outside_scan_window_is_not_found() -> None:
+    rows = [["x"]] * 5 + [["氏名", "年金番号"], ["山田", "1234567890"]]
+    assert find_header_row(rows, max_scan=4) is None
+    assert find_header_row(rows, max_scan=30) == 5
+
+
+def test_repeated_labels_are_not_a_header() -> None:
+    rows = [["-", "-", "-"], ["氏名", "番号", "備考"], ["山田", "1", "x"]]
+    assert find_header_row(rows) == 1
+
+
+def test_is_label() -> None:
+    assert is_label("氏名")
+    assert is_label("住所1")
+    assert is_label("No.")
+    assert not is_label("1234-567890")
+    assert not is_label("")
+    assert not is_label("あ" * 41)
+
+
+def test_col_letter_known_values() -> None:
+    assert [col_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702, 16383)] == [
+        "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD",
+    ]
+    assert cell_ref(1, 12) == "B12"
+
+
+def _letters_to_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - ord("A") + 1)
+    return n - 1
+
+
+@given(st.integers(min_value=0, max_value=10**7))
+def test_col_letter_round_trips(index: int) -> None:
+    letters = col_letter(index)
+    assert letters.isalpha() and letters.isupper()
+    assert _letters_to_index(letters) == index
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+def test_col_letter_is_monotonic(index: int) -> None:
+    a, b = col_letter(index), col_letter(index + 1)
+    assert (len(a), a) < (len(b), b)
+
+
+def test_all_text_data_rows_keep_the_first_row_as_header() -> None:
+    rows = [["氏名", "住所", "所属"], ["山田", "東京", "総務課"], ["佐藤", "大阪", "人事課"]]
+    assert find_header_row(rows) == 0
