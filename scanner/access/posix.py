@@ -1,0 +1,114 @@
+"""Effective read exposure of a file on POSIX: the file's mode and ACL, reduced by
+the execute (traverse) permission of every directory from its parent up to the root.
+
+Simplifications, on purpose:
+- root (uid 0) and capabilities such as CAP_DAC_READ_SEARCH are not listed: they read
+  everything, and saying so on every file says nothing.
+- A group reader is judged as a whole: it traverses a directory if the directory's
+  entry for that group (owning group or named group, masked) grants x, else if the
+  directory's "other" grants x. What its members gain or lose through their other
+  groups, or by owning the directory, is not considered.
+- A user reader is judged exactly as acl(5) does, with the groups NSS reports for it.
+- A directory that cannot be stat'ed is assumed traversable (conservative: it never
+  hides a reader) and is recorded in the evidence.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from ..model import Exposure, display_path
+from .posix_acl import EXECUTE, READ, AclEntry, read_acl
+from .posix_ids import bare_name
+from .posix_perms import OTHERS, PermSet, Principal, perms_from_acl, perms_from_mode
+
+
+def perms_of(path: bytes) -> PermSet:
+    """Mode and access ACL of ``path`` (following symlinks, as a reader would)."""
+    st = os.stat(path)
+    acl = _cached_acl(path, st.st_ino, st.st_ctime_ns)
+    if acl is None:
+        return perms_from_mode(st.st_mode, st.st_uid, st.st_gid)
+    return perms_from_acl(st.st_mode, st.st_uid, st.st_gid, list(acl))
+
+
+@lru_cache(maxsize=8192)
+def _cached_acl(path: bytes, inode: int, ctime_ns: int) -> tuple[AclEntry, ...] | None:
+    """Parents repeat for every file below them; chmod and setfacl change ctime,
+    so (inode, ctime) keys out stale entries without a second getxattr per file."""
+    del inode, ctime_ns  # part of the cache key only
+    acl = read_acl(path)
+    return None if acl is None else tuple(acl)
+
+
+def parent_dirs(path: bytes, root: bytes | None) -> Iterator[bytes]:
+    """The directories from ``path``'s parent up to and including ``root``."""
+    if root is None:
+        return
+    path, root = os.path.abspath(path), os.path.abspath(root)
+    if os.path.commonpath([path, root]) != root or path == root:
+        raise ValueError(f"{display_path(path)} is not below the root {display_path(root)}")
+    current = os.path.dirname(path)
+    while True:
+        yield current
+        if current == root:
+            return
+        current = os.path.dirname(current)
+
+
+def posix_exposure(path: bytes, root: bytes | None = None, *, broad_groups: Iterable[str] = ()) -> Exposure:
+    """Who can read ``path``, given that readers must also traverse every parent up to ``root``.
+
+    ``broad_groups`` names groups that count as "everyone" at this site (e.g. ``users``);
+    "others" is always broad.
+    """
+    perms = perms_of(path)
+    candidates = perms.holders(READ)
+    traversal, blocked = _reduce_by_traversal(candidates, parent_dirs(path, root))
+    readers = [p for p in candidates if p not in blocked]
+    labels = [p.label for p in readers]
+    evidence: dict[str, object] = {"mode": perms.mode_text, "traversal": traversal}
+    if perms.acl:
+        evidence["acl"] = perms.acl_text()
+    if blocked:
+        evidence["blocked"] = {p.label: where for p, where in blocked.items()}
+    return Exposure(
+        owner=Principal("user", perms.uid).label,
+        readers=labels,
+        broad_principals=[label for p, label in zip(readers, labels, strict=True) if _is_broad(p, label, broad_groups)],
+        evidence=evidence,
+    )
+
+
+def _reduce_by_traversal(
+    candidates: list[Principal], dirs: Iterable[bytes]
+) -> tuple[list[dict[str, object]], dict[Principal, str]]:
+    """Walk up the parents; record each, and the first directory that stops each reader."""
+    traversal: list[dict[str, object]] = []
+    blocked: dict[Principal, str] = {}
+    for directory in dirs:
+        shown = display_path(directory)
+        try:
+            perms = perms_of(directory)
+        except OSError as exc:
+            traversal.append({"dir": shown, "error": exc.strerror or type(exc).__name__})
+            continue
+        step: dict[str, object] = {"dir": shown, "mode": perms.mode_text}
+        if perms.acl:
+            step["acl"] = perms.acl_text()
+        traversal.append(step)
+        for who in candidates:
+            if who not in blocked and not perms.grants(who, EXECUTE):
+                blocked[who] = shown
+    return traversal, blocked
+
+
+def _is_broad(who: Principal, label: str, broad_groups: Iterable[str]) -> bool:
+    if who == OTHERS:
+        return True
+    if who.kind != "group":
+        return False
+    wanted = {g.partition(":")[2] if g.startswith("group:") else g for g in broad_groups}
+    return bare_name(label) in wanted
