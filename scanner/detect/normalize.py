@@ -1,0 +1,130 @@
+"""Text normalization with an offset map back to the original text.
+
+Detectors run on normalized text: NFKC (full-width digits, letters and the ideographic
+space fold to ASCII, ㍼ becomes 昭和, half-width kana become full-width), then every dash
+variant of DOMAIN.md becomes '-'. The katakana prolonged sound mark (ー, ｰ) is only a
+dash between two digits, so katakana words such as コード keep their spelling.
+
+NFKC is applied per grapheme cluster so that every normalized character knows which
+original characters it came from; runs of characters NFKC leaves alone are copied as a
+whole (the common case for Japanese prose), so normalizing costs little where nothing
+changes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import regex
+
+# Dash variants that always mean '-' (NFKC already maps U+FF0D and U+2011 to '-'; kept for clarity).
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63\u2043"
+_DASH_TABLE = str.maketrans({c: "-" for c in _DASHES})
+# ー (U+30FC; NFKC turns half-width ｰ into it) is a long vowel mark in words, a dash between digits.
+_LONG_MARK_BETWEEN_DIGITS = regex.compile(r"(?<=[0-9])\u30fc(?=[0-9])")
+
+# Characters NFKC never changes and that never combine with what follows them: copied as runs.
+# A run must not end right before a combining mark (か + ゛ composes), hence the lookahead.
+_STABLE_RUN = regex.compile(
+    r"[\x20-\x7e\t\n\r\u3001-\u3002\u3005-\u3007\u300c-\u3011\u3041-\u3096\u30a1-\u30fa\u30fc"
+    r"\u4e00-\u9fff]+(?![\p{M}\uff9e\uff9f])"
+)
+_GRAPHEME = regex.compile(r"\X", regex.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """Normalized ``text`` plus the map back to ``original``.
+
+    ``pieces`` is a sorted tuple of (norm_start, orig_start, norm_len, orig_len). In a piece
+    where both lengths are equal, characters map one to one; otherwise every normalized
+    character of the piece maps to the piece's whole original span (one grapheme).
+    """
+
+    text: str
+    original: str
+    pieces: tuple[tuple[int, int, int, int], ...]
+    starts: tuple[int, ...]  # pieces' norm_start, for bisect
+
+    def _piece(self, i: int) -> tuple[int, int, int, int]:
+        idx = bisect_right(self.starts, i) - 1
+        return self.pieces[max(idx, 0)]
+
+    def orig_start(self, i: int) -> int:
+        """Original index where normalized character ``i`` begins (``i`` may equal len)."""
+        if i >= len(self.text):
+            return len(self.original)
+        n0, o0, nl, ol = self._piece(i)
+        return o0 + (i - n0) if nl == ol else o0
+
+    def orig_end(self, i: int) -> int:
+        """Original index just past normalized character ``i``."""
+        n0, o0, nl, ol = self._piece(i)
+        return o0 + (i - n0) + 1 if nl == ol else o0 + ol
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized span [start, end) to the original span it came from."""
+        if end <= start:
+            pos = self.orig_start(start)
+            return pos, pos
+        return self.orig_start(start), self.orig_end(end - 1)
+
+
+class _Builder:
+    """Accumulates normalized text and merges one-to-one pieces as it goes."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pieces: list[tuple[int, int, int, int]] = []
+        self.n = 0
+
+    def add(self, out: str, orig_start: int, orig_len: int) -> None:
+        if not out:
+            return
+        if self.pieces and len(out) == orig_len:
+            n0, o0, nl, ol = self.pieces[-1]
+            if nl == ol and n0 + nl == self.n and o0 + ol == orig_start:
+                self.pieces[-1] = (n0, o0, nl + len(out), ol + orig_len)
+                self.parts.append(out)
+                self.n += len(out)
+                return
+        self.pieces.append((self.n, orig_start, len(out), orig_len))
+        self.parts.append(out)
+        self.n += len(out)
+
+
+def normalize(text: str) -> NormalizedText:
+    """NFKC plus dash folding, with offsets back into ``text``."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return _make(_fold_dashes(text), text, [(0, 0, len(text), len(text))] if text else [])
+    builder = _Builder()
+    pos = 0
+    for run in _STABLE_RUN.finditer(text):
+        _add_graphemes(builder, text, pos, run.start())
+        builder.add(run.group(), run.start(), run.end() - run.start())
+        pos = run.end()
+    _add_graphemes(builder, text, pos, len(text))
+    return _make(_fold_dashes("".join(builder.parts)), text, builder.pieces)
+
+
+def _make(norm: str, original: str, pieces: list[tuple[int, int, int, int]]) -> NormalizedText:
+    return NormalizedText(norm, original, tuple(pieces), tuple(p[0] for p in pieces))
+
+
+def normalize_str(text: str) -> str:
+    """Normalized text without the offset map (keywords, headers)."""
+    return normalize(text).text
+
+
+def _add_graphemes(builder: _Builder, text: str, start: int, end: int) -> None:
+    for g in _GRAPHEME.finditer(text, start, end):
+        builder.add(unicodedata.normalize("NFKC", g.group()), g.start(), g.end() - g.start())
+
+
+def _fold_dashes(text: str) -> str:
+    text = text.translate(_DASH_TABLE)
+    if "\u30fc" in text:
+        text = _LONG_MARK_BETWEEN_DIGITS.sub("-", text)
+    return text
