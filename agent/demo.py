@@ -1,0 +1,96 @@
+"""`pii-agent demo`: a folder of fake office files, swept, so a new user sees it all work."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from . import fakedata as fake
+
+DemoFile = Callable[[Path], None]
+
+
+def _csv_bytes(rows: list[list[str]], encoding: str, delimiter: str = ",") -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def write_demo_tree(base: Path) -> dict[str, Path]:
+    """The share and PC folders, with rosters, letters and decoys; returns the zone roots."""
+    share, pc = base / "share", base / "pc"
+    restricted = share / "人事課_限定"
+    for d in (share, pc, restricted):
+        d.mkdir(parents=True, exist_ok=True)
+    roster = fake.people(120, seed=1)
+    few = fake.people(5, seed=2)
+    someone = fake.people(1, seed=3)[0]
+    staff = fake.people(30, seed=4)
+    files: dict[Path, bytes] = {
+        # The 2015 case: a big roster in a shared folder, no password, readable by all.
+        share / "年金受給者名簿.csv": _csv_bytes(fake.roster_rows(roster), "cp932"),
+        # Access-restricted folder, but still no password.
+        restricted / "被保険者一覧.csv": _csv_bytes(fake.roster_rows(few), "utf-8-sig"),
+        # Decoys: names with phone numbers, product codes in the 4-6 shape.
+        share / "内線電話帳.csv": _csv_bytes(fake.phone_rows(staff), "cp932"),
+        share / "商品一覧.csv": _csv_bytes(fake.product_rows(50), "utf-8"),
+        share / "議事録.txt": "第3回会議\n日時：令和5年4月1日\n上田駅前の会場で実施。受注番号 4821-339201 の件を確認。\n".encode(),
+        # A letter left on a PC, in Excel's "Unicode text" encoding.
+        pc / "お知らせ_控え.txt": (
+            f"{someone.name}　様\n\nあなたの基礎年金番号は {someone.pension_hyphenated} です。\n"
+            f"生年月日：{someone.birth_era}\n"
+        ).encode("utf-16"),
+        # A memo in EUC-JP with a full-width number.
+        pc / "作業メモ.txt": (
+            "年金番号の照会（至急）\n"
+            + f"{someone.name}　{_fullwidth(someone.pension_hyphenated)}\n"
+        ).encode("euc-jp"),
+        pc / "社員名簿.csv": _csv_bytes(fake.employee_rows(staff), "cp932"),
+    }
+    for path, data in files.items():
+        path.write_bytes(data)
+    os.chmod(restricted, 0o750)
+    return {"shared": share, "local": pc}
+
+
+def _fullwidth(text: str) -> str:
+    return text.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+
+
+def run_demo(directory: str | None, db_url: str | None) -> int:
+    from .cli import main
+
+    base = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="pii-agent-demo-"))
+    base.mkdir(parents=True, exist_ok=True)
+    zones = write_demo_tree(base)
+    db = db_url or f"sqlite:///{(base / 'demo.db').resolve()}"
+    key = base / "demo-hmac.key"
+    config = base / "demo-config.yaml"
+    config.write_text(f"key_file: {key}\nlog_file: {base / 'demo-log.jsonl'}\n", encoding="utf-8")
+    print(f"Demo folder: {base}\n  shared zone: {zones['shared']}\n  local zone:  {zones['local']}\n  register:    {db}\n")
+    args = ["sweep", str(zones["shared"]), str(zones["local"]), "--zone", f"shared={zones['shared']}",
+            "--zone", f"local={zones['local']}", "--db", db, "--config", str(config), "--quiet"]
+    code = _invoke(main, args)
+    print("\nFindings (pii-agent findings --db ...):")
+    _invoke(main, ["findings", "--db", db, "--config", str(config), "--format", "table"])
+    print(f"\nTry: pii-agent findings --db {db} --format jsonl")
+    return 0 if code in (0, 1) else code
+
+
+def _invoke(cmd: click.Command, args: list[str]) -> int:
+    try:
+        cmd.main(args, standalone_mode=False)
+    except SystemExit as e:
+        return int(e.code or 0)
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    sys.stdout.flush()
+    return 0

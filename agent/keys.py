@@ -1,0 +1,53 @@
+"""The per-installation key under which values are hashed (HMAC-SHA256).
+
+The key is made on first use with mode 0600 and never leaves the machine; the
+register holds only HMACs, so two installations sharing a central database must
+share the key (give the same key_file) for copies to be linked across hosts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+import platformdirs
+
+KEY_BYTES = 32
+
+
+def default_key_file() -> Path:
+    return Path(platformdirs.user_data_dir("pii-agent")) / "hmac.key"
+
+
+def load_or_create_key(path: str | os.PathLike[str] | None = None) -> bytes:
+    """Read the key, or create it (0600, atomically) when it does not exist yet."""
+    key_path = Path(path) if path else default_key_file()
+    try:
+        data = key_path.read_bytes()
+    except FileNotFoundError:
+        key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = secrets.token_bytes(KEY_BYTES)
+        try:
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return load_or_create_key(key_path)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key.hex().encode())
+        return key
+    key = bytes.fromhex(data.decode("ascii").strip())
+    if len(key) < 16:
+        raise ValueError(f"{key_path}: key is too short ({len(key)} bytes)")
+    return key
+
+
+def make_hasher(key: bytes) -> Callable[[str], str]:
+    """normalized value -> hex HMAC-SHA256 under ``key``."""
+
+    def hasher(value: str) -> str:
+        return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    return hasher

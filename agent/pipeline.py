@@ -1,0 +1,124 @@
+"""Scanning one file end to end, the same for sweeps, the watcher and verify.
+
+``Scanner`` holds what a worker needs (engine, limits) and runs in worker
+processes; ``judge`` turns its result into stored facts and policy decisions
+in the parent, where the store lives.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.access import exposure_for
+from scanner.detect import load_engine
+from scanner.limits import ScanLimits
+from scanner.model import Confidence, Exposure, FileRef, Finding, Outcome, ScanResult
+from scanner.scan import scan_file
+from store.records import FileFacts, FindingRow
+
+from .policy import Decision, Policy, PolicyFacts, evaluate
+
+
+@dataclass
+class ScanJob:
+    ref: FileRef
+    share_root: bytes | None  # exposure is computed up to here (None: the sweep root)
+
+
+@dataclass
+class ScanOutput:
+    ref: FileRef
+    result: ScanResult
+    exposure: Exposure
+
+
+class Scanner:
+    """Loads the rules once; scans files. Lives in each worker process."""
+
+    def __init__(self, rules_dir: Path | None, hasher: Callable[[str], str], limits: ScanLimits,
+                 prefilter: str = "auto", broad_groups: tuple[str, ...] = ()) -> None:
+        self.engine = load_engine(rules_dir, hasher=hasher, prefilter=prefilter)
+        self.limits = limits
+        self.broad_groups = broad_groups
+
+    def scan(self, job: ScanJob) -> ScanOutput:
+        result = scan_file(job.ref, self.engine, self.limits)
+        exposure = self.exposure(job.ref, job.share_root)
+        return ScanOutput(job.ref, result, exposure)
+
+    def exposure(self, ref: FileRef, share_root: bytes | None) -> Exposure:
+        root = share_root if share_root is not None else ref.root
+        try:
+            return exposure_for(ref.raw_path, root, broad_groups=self.broad_groups)
+        except OSError as e:  # vanished or unreadable metadata: say so, never guess "restricted"
+            return Exposure(evidence={"error": f"{type(e).__name__}: {e.strerror or e}"})
+
+
+def finding_rows(findings: list[Finding]) -> list[FindingRow]:
+    return [
+        FindingRow(detector=f.detector, value_hash=f.value_hash, masked=f.masked, confidence=int(f.confidence),
+                   score=round(f.score, 4), location=f.location, record=f.record)
+        for f in findings
+    ]
+
+
+def detections(findings: list[Finding]) -> dict[str, dict[str, int]]:
+    """detector -> value hash -> best confidence in the file."""
+    out: dict[str, dict[str, int]] = {}
+    for f in findings:
+        per = out.setdefault(f.detector, {})
+        per[f.value_hash] = max(per.get(f.value_hash, 0), int(f.confidence))
+    return out
+
+
+def exposure_dict(exposure: Exposure) -> dict[str, object]:
+    return {
+        "owner": exposure.owner,
+        "readers": list(exposure.readers),
+        "broad_principals": list(exposure.broad_principals),
+        "world_readable": exposure.world_readable,
+        "evidence": exposure.evidence,
+    }
+
+
+def file_facts(host: str, out: ScanOutput) -> FileFacts:
+    ref, result = out.ref, out.result
+    return FileFacts(
+        host=host, path=ref.path, zone=ref.zone, size=ref.size, mtime_ns=ref.mtime_ns, inode=ref.inode,
+        outcome=str(result.outcome), reason=result.reason, encrypted=result.encrypted,
+        protection=result.protection, file_type=result.file_type, pension_records=result.pension_records,
+        exposure=exposure_dict(out.exposure), content_hash=None,
+    )
+
+
+def problem_facts(host: str, path: bytes, zone: str, outcome: Outcome, reason: str) -> FileFacts:
+    """A path the walk could not turn into a scannable file (FIFO, permission denied ...)."""
+    try:
+        st = os.lstat(path)
+        size, mtime_ns, inode = st.st_size, st.st_mtime_ns, st.st_ino
+    except OSError:
+        size = mtime_ns = inode = 0
+    from scanner.model import display_path
+
+    return FileFacts(host=host, path=display_path(path), zone=zone, size=size, mtime_ns=mtime_ns, inode=inode,
+                     outcome=str(outcome), reason=reason, encrypted=False, protection="", file_type="",
+                     pension_records=0, exposure={}, content_hash=None)
+
+
+def judge(policies: list[Policy], out: ScanOutput) -> list[Decision]:
+    facts = PolicyFacts(
+        zone=out.ref.zone,
+        encrypted=out.result.encrypted,
+        world_readable=out.exposure.world_readable,
+        pension_records=out.result.pension_records,
+        detections=detections(out.result.findings),
+        broad_principals=list(out.exposure.broad_principals),
+    )
+    return evaluate(policies, facts)
+
+
+def reportable(findings: list[Finding], threshold: Confidence) -> int:
+    return sum(1 for f in findings if f.confidence >= threshold)

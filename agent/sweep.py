@@ -1,0 +1,219 @@
+"""A one-off sweep: walk the roots, scan what changed, judge, record, close what is gone."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from scanner.model import FileRef, Outcome, display_path
+from scanner.walk import walk
+from store import Store
+from store.records import ViolationDecision
+
+from . import logs
+from .keys import load_or_create_key, make_hasher
+from .pipeline import ScanJob, ScanOutput, Scanner, file_facts, judge, problem_facts, finding_rows, reportable
+from .policy import Decision, Policy, load_policies, versions
+from .settings import Settings
+from .zones import ZoneMap
+
+# Outcomes worth reading again even when size, mtime and inode are unchanged.
+RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
+
+_worker: Scanner | None = None  # set in each worker process (inherited on fork)
+
+
+def _scan_in_worker(job: ScanJob) -> ScanOutput:
+    assert _worker is not None
+    return _worker.scan(job)
+
+
+def _init_worker(scanner: Scanner | None) -> None:
+    global _worker
+    if scanner is not None:
+        _worker = scanner
+
+
+@dataclass
+class SweepSummary:
+    sweep_id: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    findings: Counter[str] = field(default_factory=Counter)  # detector -> files with a reportable finding
+    opened: int = 0
+    closed: int = 0
+    open_by_policy: Counter[str] = field(default_factory=Counter)
+    bytes_read: int = 0
+    seconds: float = 0.0
+
+    @property
+    def open_violations(self) -> int:
+        return sum(self.open_by_policy.values())
+
+
+ProgressHook = Callable[[int, int], None]  # (files done, bytes done)
+
+
+class Sweep:
+    """Wires walk, scanner, policies and store for one run over some roots."""
+
+    def __init__(self, settings: Settings, store: Store, *, full: bool = False, kind: str = "sweep") -> None:
+        self.settings = settings
+        self.store = store
+        self.full = full
+        self.kind = kind
+        self.host = settings.host_name
+        self.zones = ZoneMap(settings.zones, settings.default_zone)
+        rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
+        self.policies: list[Policy] = load_policies(rules_dir or _default_rules())
+        hasher = make_hasher(load_or_create_key(settings.key_file))
+        self.scanner = Scanner(rules_dir, hasher, settings.scan_limits(), settings.prefilter,
+                               tuple(settings.broad_groups))
+        self.log = logs.get()
+
+    # -- walking ------------------------------------------------------------
+
+    def _excluded(self, path: bytes) -> bool:
+        text = display_path(path)
+        return any(fnmatch.fnmatchcase(text, pat) for pat in self.settings.exclude)
+
+    def jobs(self, roots: list[bytes], summary: SweepSummary, seen: set[str],
+             index: dict[str, tuple[int, int, int, str]], sweep_id: int) -> Iterator[ScanJob]:
+        unchanged: list[str] = []
+        problems: list[tuple[bytes, Outcome, str]] = []
+
+        def on_problem(path: bytes, outcome: Outcome, reason: str) -> None:
+            problems.append((path, outcome, reason))
+
+        for ref in walk(roots, on_problem=on_problem):
+            yield from self._drain_problems(problems, summary, seen, sweep_id)
+            if self._excluded(ref.raw_path):
+                summary.outcomes["excluded"] += 1
+                continue
+            match = self.zones.match(ref.raw_path)
+            ref = replace(ref, zone=match.zone)
+            seen.add(ref.path)
+            known = index.get(ref.path)
+            if (not self.full and known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode)
+                    and known[3] not in RETRY_OUTCOMES):
+                summary.outcomes["unchanged"] += 1
+                unchanged.append(ref.path)
+                if len(unchanged) >= 5000:
+                    self.store.touch_unchanged(sweep_id, self.host, unchanged)
+                    unchanged.clear()
+                continue
+            share_root = os.fsencode(match.share_root) if match.share_root else None
+            yield ScanJob(ref, share_root)
+        yield from self._drain_problems(problems, summary, seen, sweep_id)
+        if unchanged:
+            self.store.touch_unchanged(sweep_id, self.host, unchanged)
+
+    def _drain_problems(self, problems: list[tuple[bytes, Outcome, str]], summary: SweepSummary,
+                        seen: set[str], sweep_id: int) -> Iterator[ScanJob]:
+        while problems:
+            path, outcome, reason = problems.pop(0)
+            if self._excluded(path):
+                summary.outcomes["excluded"] += 1
+                continue
+            facts = problem_facts(self.host, path, self.zones.zone_for(path), outcome, reason)
+            seen.add(facts.path)
+            self.store.record_scan(sweep_id, facts, [], [])
+            summary.outcomes[str(outcome)] += 1
+            self.log.info("file_problem", path=facts.path, outcome=str(outcome), reason=reason)
+        return
+        yield  # pragma: no cover - makes this a generator
+
+    # -- recording ----------------------------------------------------------
+
+    def record(self, sweep_id: int, out: ScanOutput, summary: SweepSummary) -> None:
+        decisions = judge(self.policies, out)
+        facts = file_facts(self.host, out)
+        result = self.store.record_scan(sweep_id, facts, finding_rows(out.result.findings),
+                                        [_decision(d) for d in decisions])
+        summary.outcomes[str(out.result.outcome)] += 1
+        summary.bytes_read += out.result.bytes_read
+        for detector in {f.detector for f in out.result.findings if f.confidence >= self.settings.threshold}:
+            summary.findings[detector] += 1
+        self._log_changes(result, facts.path)
+        summary.opened += len(result.opened)
+        summary.closed += len(result.closed)
+        if out.result.outcome not in (Outcome.CLEAN, Outcome.FINDINGS):
+            self.log.info("file_not_scanned", path=facts.path, outcome=str(out.result.outcome),
+                          reason=out.result.reason)
+        elif reportable(out.result.findings, self.settings.threshold):
+            self.log.info("file_findings", path=facts.path, detectors=sorted({f.detector for f in out.result.findings}),
+                          pension_records=out.result.pension_records)
+
+    def _log_changes(self, result: object, path: str) -> None:
+        for vid in getattr(result, "opened", []):
+            self.log.warning("violation_opened", violation_id=vid, path=path)
+        for vid in getattr(result, "closed", []):
+            self.log.info("violation_closed", violation_id=vid, path=path)
+
+    # -- running ------------------------------------------------------------
+
+    def run(self, roots: list[str], progress: ProgressHook | None = None) -> SweepSummary:
+        started = time.monotonic()
+        raw_roots = [os.fsencode(os.path.abspath(r)) for r in roots]
+        under = [display_path(r) for r in raw_roots]
+        summary = SweepSummary()
+        sweep_id = self.store.begin_sweep(host=self.host, roots=under, rules_version=self.scanner.engine.version,
+                                          policy_versions=versions(self.policies), kind=self.kind)
+        summary.sweep_id = sweep_id
+        self.log.info("sweep_started", sweep_id=sweep_id, roots=under, host=self.host)
+        index = self.store.file_index(self.host, under)
+        seen: set[str] = set()
+        jobs = self.jobs(raw_roots, summary, seen, index, sweep_id)
+        done_files = done_bytes = 0
+        for out in self._execute(jobs):
+            self.record(sweep_id, out, summary)
+            done_files += 1
+            done_bytes += out.ref.size
+            if progress:
+                progress(done_files, done_bytes)
+        gone = self.store.mark_missing(sweep_id, self.host, under, seen)
+        for vid in gone.closed:
+            self.log.info("violation_closed", violation_id=vid, reason="file gone")
+        summary.closed += len(gone.closed)
+        counts = dict(summary.outcomes)
+        self.store.finish_sweep(sweep_id, counts=counts)
+        summary.open_by_policy = Counter(self.store.open_violations_by_policy(self.host))
+        summary.seconds = time.monotonic() - started
+        self.log.info("sweep_finished", sweep_id=sweep_id, counts=counts, opened=summary.opened,
+                      closed=summary.closed, open_violations=summary.open_violations,
+                      seconds=round(summary.seconds, 3))
+        return summary
+
+    def _execute(self, jobs: Iterator[ScanJob]) -> Iterator[ScanOutput]:
+        workers = self.settings.worker_count
+        if workers <= 1:
+            for job in jobs:
+                yield self.scanner.scan(job)
+            return
+        _init_worker(self.scanner)  # forked workers inherit the loaded rules
+        window = workers * 4  # bounded: never more than this many files in flight
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(None,)) as pool:
+            pending: set[Future[ScanOutput]] = set()
+            for job in jobs:
+                pending.add(pool.submit(_scan_in_worker, job))
+                if len(pending) >= window:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    yield from (f.result() for f in finished)
+            for f in pending:
+                yield f.result()
+
+
+def _decision(d: Decision) -> ViolationDecision:
+    return ViolationDecision(policy_id=d.policy_id, policy_version=d.policy_version, severity=d.severity,
+                             evidence=d.evidence)
+
+
+def _default_rules() -> Path:
+    from rules import default_rules_dir
+
+    return default_rules_dir()
