@@ -1,0 +1,152 @@
+"""The register's tables (SQLAlchemy 2 typed ORM). No column holds a raw PII value.
+
+The schema is created and changed only by the Alembic migrations in store/migrations;
+these models must match the latest migration (a test compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import JsonDoc, PathText, UInt64, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Sweep(Base):
+    """One run over some roots: what it covered and under which rule and policy versions."""
+
+    __tablename__ = "sweeps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # sweep / watch / verify
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    roots: Mapped[list[str]] = mapped_column(JsonDoc)
+    rules_version: Mapped[str] = mapped_column(String(128))
+    policy_versions: Mapped[dict[str, str]] = mapped_column(JsonDoc)
+    counts_by_outcome: Mapped[dict[str, int] | None] = mapped_column(JsonDoc)
+    coverage: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)  # skipped/unreadable lists (issue 7)
+    signature: Mapped[str | None] = mapped_column(Text)  # attestation signature (issue 7)
+
+
+class File(Base):
+    """The latest known facts about one path on one host."""
+
+    __tablename__ = "files"
+    __table_args__ = (
+        UniqueConstraint("host", "path", name="uq_files_host_path"),
+        Index("ix_files_present_outcome", "present", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(PathText)
+    zone: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    inode: Mapped[int] = mapped_column(UInt64)
+    content_hash: Mapped[str | None] = mapped_column(String(128))
+    file_type: Mapped[str] = mapped_column(String(32), default="")
+    outcome: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    protection: Mapped[str] = mapped_column(String(64), default="")
+    pension_records: Mapped[int] = mapped_column(Integer, default=0)
+    exposure: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    world_readable: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen_sweep: Mapped[int] = mapped_column(ForeignKey("sweeps.id"))
+    last_seen_sweep: Mapped[int] = mapped_column(ForeignKey("sweeps.id"), index=True)
+    last_scanned_sweep: Mapped[int] = mapped_column(ForeignKey("sweeps.id"))
+    last_scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_sweep: Mapped[int | None] = mapped_column(ForeignKey("sweeps.id"))
+
+
+class Finding(Base):
+    """One distinct value found in a file, kept as a keyed hash and a masked form."""
+
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("file_id", "detector", "value_hash", name="uq_findings_file_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
+    detector: Mapped[str] = mapped_column(String(64))
+    value_hash: Mapped[str] = mapped_column(String(128), index=True)  # copies are found by it (issue 7)
+    masked: Mapped[str] = mapped_column(String(128))
+    confidence: Mapped[int] = mapped_column(SmallInteger)
+    score: Mapped[float] = mapped_column(Float)
+    location: Mapped[str] = mapped_column(Text, default="")  # first place it was seen
+    record_key: Mapped[str | None] = mapped_column(Text)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Violation(Base):
+    """A file that breaks one policy. Active while closed_at is NULL, whatever its status."""
+
+    __tablename__ = "violations"
+    __table_args__ = (
+        Index("ix_violations_file_policy", "file_id", "policy_id"),
+        Index("ix_violations_policy_status", "policy_id", "status"),
+        # At most one active violation per file and policy: the guard against duplicates.
+        Index(
+            "uq_violations_active",
+            "file_id",
+            "policy_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No cascade: the register's history outlives any cleanup of file rows.
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"))
+    policy_id: Mapped[str] = mapped_column(String(128))
+    policy_version: Mapped[str] = mapped_column(String(64))  # the version that opened it
+    last_policy_version: Mapped[str] = mapped_column(String(64))  # the version that last judged it
+    severity: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    opened_sweep: Mapped[int | None] = mapped_column(ForeignKey("sweeps.id"))
+    last_seen_sweep: Mapped[int | None] = mapped_column(ForeignKey("sweeps.id"))
+    closed_sweep: Mapped[int | None] = mapped_column(ForeignKey("sweeps.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ViolationEvent(Base):
+    """Append-only history of a violation: every state change is one row."""
+
+    __tablename__ = "violation_events"
+    __table_args__ = (Index("ix_violation_events_violation_at", "violation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(255))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    sweep_id: Mapped[int | None] = mapped_column(ForeignKey("sweeps.id"))
