@@ -187,5 +187,32 @@ def demo(directory: str | None, db_url: str | None) -> None:
     sys.exit(run_demo(directory, db_url))
 
 
+@main.group()
+def config() -> None:
+    """Show configuration."""
+
+
+@config.command("sample")
+def config_sample() -> None:
+    """Print a sample config with every setting, its default and meaning."""
+    from .settings_doc import sample_config
+
+    click.echo(sample_config(), nl=False)
+
+
+@config.command("show")
+@config_option
+def config_show(config: str | None) -> None:
+    """Print the effective settings (defaults < config file) as YAML."""
+    import dataclasses
+
+    import yaml
+
+    settings = build_settings(config)
+    data = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+    data["zones"] = [dataclasses.asdict(z) for z in settings.zones]
+    click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -21,6 +21,9 @@ from scanner.limits import ScanLimits
 from scanner.model import Confidence
 
 
+_LIMITS = ScanLimits()  # the scanner's own defaults
+
+
 class ConfigError(Exception):
     """The configuration is wrong; the message says where and why."""
 
@@ -57,13 +60,13 @@ class Settings:
     workers: int = _setting(0, "Worker processes for sweeps; 0 means one per CPU core.")
     prefilter: str = _setting("auto", "Byte prefilter engine: auto (hyperscan when installed), hyperscan or regex.")
     exclude: list[str] = _setting([], "Glob patterns (fnmatch on the full path) of files and folders not to scan; each exclusion is counted in the sweep record.")
-    max_file_bytes: int = _setting(ScanLimits.max_file_bytes, "Files larger than this are recorded as too_large without being read.")
-    per_file_seconds: float = _setting(ScanLimits.per_file_seconds, "A file still being scanned after this many seconds is recorded as timeout.")
-    archive_max_total_bytes: int = _setting(ScanLimits.archive_max_total_bytes, "Uncompressed bytes read from one archive (all members, all levels).")
-    archive_max_members: int = _setting(ScanLimits.archive_max_members, "Members read from one archive (all levels).")
-    archive_max_depth: int = _setting(ScanLimits.archive_max_depth, "Deepest archive nesting read (outer.zip!inner.zip is 2).")
-    archive_max_ratio: float = _setting(ScanLimits.archive_max_ratio, "Largest compression ratio of a member before it counts as a bomb.")
-    max_cells: int = _setting(ScanLimits.max_cells, "Spreadsheet cells read from one workbook.")
+    max_file_bytes: int = _setting(_LIMITS.max_file_bytes, "Files larger than this are recorded as too_large without being read.")
+    per_file_seconds: float = _setting(_LIMITS.per_file_seconds, "A file still being scanned after this many seconds is recorded as timeout.")
+    archive_max_total_bytes: int = _setting(_LIMITS.archive_max_total_bytes, "Uncompressed bytes read from one archive (all members, all levels).")
+    archive_max_members: int = _setting(_LIMITS.archive_max_members, "Members read from one archive (all levels).")
+    archive_max_depth: int = _setting(_LIMITS.archive_max_depth, "Deepest archive nesting read (outer.zip!inner.zip is 2).")
+    archive_max_ratio: float = _setting(_LIMITS.archive_max_ratio, "Largest compression ratio of a member before it counts as a bomb.")
+    max_cells: int = _setting(_LIMITS.max_cells, "Spreadsheet cells read from one workbook.")
     broad_groups: list[str] = _setting([], "POSIX group names that count as 'everyone' (e.g. users, domain users) besides others.")
     log_file: str | None = _setting(None, "Write JSON log lines here instead of stderr.")
     log_level: str = _setting("info", "Lowest log level written: debug, info, warning or error.")

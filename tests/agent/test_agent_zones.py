@@ -1,0 +1,29 @@
+from agent.settings import ZoneRule
+from agent.zones import ZoneMap, parse_zone_flag
+
+
+def test_longest_prefix_wins_and_default_applies():
+    zones = ZoneMap([ZoneRule("shared", "/srv/share"), ZoneRule("local", "/srv/share/private")], "local")
+    assert zones.match("/srv/share/a.csv").zone == "shared"
+    assert zones.match("/srv/share/a.csv").share_root == "/srv/share"
+    assert zones.match("/srv/share/private/a.csv").zone == "local"
+    assert zones.match("/srv/shared-not/a.csv").zone == "local"  # a prefix of the name, not of the path
+    assert zones.match(b"/srv/share/\xff.csv").zone == "shared"
+
+
+def test_glob_rules():
+    zones = ZoneMap([ZoneRule("shared", "/mnt/*/public/*", share_root="/mnt")])
+    m = zones.match("/mnt/nas1/public/x.csv")
+    assert (m.zone, m.share_root) == ("shared", "/mnt")
+
+
+def test_zone_flag():
+    rule = parse_zone_flag("shared=/srv/x")
+    assert (rule.zone, rule.path, rule.share_root) == ("shared", "/srv/x", "/srv/x")
+    for bad in ("shared", "=/x", "shared="):
+        try:
+            parse_zone_flag(bad)
+        except ValueError as e:
+            assert "NAME=PATH" in str(e)
+        else:
+            raise AssertionError(bad)
