@@ -1,0 +1,216 @@
+"""Decide the encoding of a text file and decode it as a stream.
+
+Order (DOMAIN.md): a BOM decides (UTF-8, UTF-16 LE/BE); then UTF-16 without a BOM by
+its NUL-byte pattern; then strict decodes of utf-8, cp932 and euc-jp, choosing by how
+plausible the decoded text is as Japanese (a charset guesser alone mislabels short
+EUC-JP as Korean). A sample that is pure ASCII leaves the choice open until the first
+non-ASCII bytes arrive. A decode failure later in a big file never crashes and is
+never silent: the rest is decoded with replacement characters and the problem is
+recorded in ``TextStream.problems``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_LE_BOM = b"\xff\xfe"
+UTF16_BE_BOM = b"\xfe\xff"
+
+ASCII_COMPATIBLE = ("utf-8", "cp932", "euc-jp")  # the order strict decodes are tried in
+_DECIDE_BYTES = 8192  # bytes an undecided (ASCII so far) stream reads to choose its encoding
+_SCORE_CHARS = 4096  # plausibility is judged on this many characters
+_MIN_PLAUSIBLE = 0.6  # below this mean score a strict decode is taken for a mislabel
+_UTF8_HEAD_START = 0.1  # plausibility bonus for a clean UTF-8 decode
+_MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is binary
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """How to decode a file: ``encoding`` (a Python codec) after ``bom`` bytes.
+
+    ``how`` says why: "bom", "nul-pattern", "strict", "ascii" (undecided: only ASCII
+    seen so far; any ASCII-compatible codec gives the same text) or "replace".
+    """
+
+    encoding: str
+    bom: int = 0
+    how: str = "strict"
+
+    @property
+    def ascii_compatible(self) -> bool:
+        """True when ASCII bytes stand for themselves (byte-level prefilters work)."""
+        return self.encoding in ASCII_COMPATIBLE
+
+
+def _char_score(ch: str) -> float:
+    """How typical a character is of Japanese office text (1 typical, 0 implausible)."""
+    code = ord(ch)
+    if code < 0x80:
+        return 1.0 if ch.isprintable() or ch in "\t\r\n" else 0.0
+    if 0x3000 <= code <= 0x30FF or 0xFF01 <= code <= 0xFF5E:  # punctuation, kana, full-width
+        return 1.0
+    if 0xFF61 <= code <= 0xFF9F:  # half-width katakana: real, but what mislabels produce
+        return 0.5
+    if 0x4E00 <= code <= 0x9FFF:  # kanji: common ones (JIS level 1) score higher
+        return 1.0 if _jis_level1(ch) else 0.5
+    category = unicodedata.category(ch)
+    if category[0] in "CZ" and category not in ("Zs",):
+        return 0.0  # controls, private use, unassigned, odd separators
+    return 0.6
+
+
+def _jis_level1(ch: str) -> bool:
+    try:
+        lead = ch.encode("cp932")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0x88 <= lead <= 0x98
+
+
+def plausibility(text: str) -> float:
+    """Mean score of the non-ASCII characters at the start of ``text`` (1.0 if none).
+
+    ASCII decodes the same in every candidate encoding, so only the rest tells them apart.
+    """
+    sample = [ch for ch in text[: _SCORE_CHARS * 4] if ord(ch) >= 0x80][:_SCORE_CHARS]
+    if not sample:
+        return 1.0
+    return sum(_char_score(ch) for ch in sample) / len(sample)
+
+
+def _strict(data: bytes, encoding: str, *, at_eof: bool) -> str | None:
+    try:
+        return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=at_eof)
+    except UnicodeDecodeError:
+        return None
+
+
+def _bom(sample: bytes) -> Guess | None:
+    if sample.startswith(UTF8_BOM):
+        return Guess("utf-8", 3, "bom")
+    if sample.startswith(UTF16_LE_BOM):
+        return Guess("utf-16-le", 2, "bom")
+    if sample.startswith(UTF16_BE_BOM):
+        return Guess("utf-16-be", 2, "bom")
+    return None
+
+
+def _utf16_by_nuls(sample: bytes) -> Guess | None:
+    """UTF-16 without a BOM: ASCII characters put a NUL in every other byte."""
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    even_nuls = sample[0 : pairs * 2 : 2].count(0)
+    odd_nuls = sample[1 : pairs * 2 : 2].count(0)
+    if odd_nuls >= 0.3 * pairs and even_nuls <= 0.02 * pairs:
+        return Guess("utf-16-le", 0, "nul-pattern")
+    if even_nuls >= 0.3 * pairs and odd_nuls <= 0.02 * pairs:
+        return Guess("utf-16-be", 0, "nul-pattern")
+    return None
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D, 0x1A, 0x1B))
+    return controls > _MAX_CONTROL_SHARE * max(len(sample), 1)
+
+
+def guess_encoding(sample: bytes, *, at_eof: bool = False) -> Guess | None:
+    """Decide how to decode a file from its first bytes; None means binary.
+
+    ``at_eof`` says the sample is the whole file (a truncated trailing character is
+    then an error, not a cut).
+    """
+    found = _bom(sample) or _utf16_by_nuls(sample)
+    if found:
+        return found
+    if _looks_binary(sample):
+        return None
+    if sample.isascii():
+        return Guess("utf-8", 0, "ascii")
+    return choose_ascii_compatible(sample, at_eof=at_eof)
+
+
+def choose_ascii_compatible(sample: bytes, *, at_eof: bool = False) -> Guess:
+    """Pick utf-8, cp932 or euc-jp for non-ASCII bytes by strict decode + plausibility.
+
+    UTF-8 gets a head start: long runs of cp932/euc-jp almost never pass as UTF-8,
+    but a few bytes can (euc-jp 郎 is UTF-8 Ϻ), so the decoded text still competes.
+    """
+    scored: list[tuple[float, int, str]] = []
+    for order, encoding in enumerate(ASCII_COMPATIBLE):
+        text = _strict(sample, encoding, at_eof=at_eof)
+        if text is not None:
+            bonus = _UTF8_HEAD_START if encoding == "utf-8" else 0.0
+            scored.append((plausibility(text) + bonus, -order, encoding))
+    if scored:
+        score, _, encoding = max(scored)
+        if score >= _MIN_PLAUSIBLE:
+            return Guess(encoding, 0, "strict")
+    return _least_damaged(sample)
+
+
+def _least_damaged(sample: bytes) -> Guess:
+    """Nothing decodes cleanly: the encoding with the fewest replacement characters."""
+    damage = [(codecs.decode(sample, enc, "replace").count("\ufffd"), i, enc)
+              for i, enc in enumerate(ASCII_COMPATIBLE)]
+    return Guess(min(damage)[2], 0, "replace")
+
+
+@dataclass(slots=True)
+class TextStream:
+    """Decode a binary stream in chunks as ``guess`` says, in bounded memory.
+
+    Iterating yields text pieces. ``problems`` collects what went wrong (never raised):
+    a decode failure switches the rest of the file to replacement characters.
+    ``encoding`` is the final decision (an "ascii" guess settles on the first
+    non-ASCII chunk).
+    """
+
+    raw: BinaryIO
+    guess: Guess
+    chunk_bytes: int = 1 << 20
+    problems: list[str] = field(default_factory=list)
+    encoding: str = ""
+    bytes_read: int = 0
+    _errors: str = "strict"
+
+    def __iter__(self) -> Iterator[str]:
+        self.encoding = self.guess.encoding
+        undecided = self.guess.how == "ascii"
+        if self.guess.how == "replace":
+            self._errors = "replace"
+            self.problems.append(f"no encoding decodes cleanly; decoded as {self.encoding} with replacement")
+        self.bytes_read = len(self.raw.read(self.guess.bom))
+        decoder = codecs.getincrementaldecoder(self.encoding)(self._errors)
+        while chunk := self.raw.read(self.chunk_bytes):
+            if undecided and not chunk.isascii():
+                undecided = False  # ASCII so far decodes the same in every candidate
+                chunk += self.raw.read(max(_DECIDE_BYTES - len(chunk), 0))  # judge on enough bytes
+                self.encoding = choose_ascii_compatible(chunk, at_eof=len(chunk) < _DECIDE_BYTES).encoding
+                decoder = codecs.getincrementaldecoder(self.encoding)(self._errors)
+            text, decoder = self._decode(decoder, chunk, final=False)
+            self.bytes_read += len(chunk)
+            yield text
+        text, _ = self._decode(decoder, b"", final=True)
+        yield text
+
+    def _decode(self, decoder: codecs.IncrementalDecoder, chunk: bytes, *,
+                final: bool) -> tuple[str, codecs.IncrementalDecoder]:
+        state = decoder.getstate()
+        try:
+            return decoder.decode(chunk, final=final), decoder
+        except UnicodeDecodeError as exc:
+            offset = self.bytes_read + max(exc.start - len(state[0]), 0)
+            self.problems.append(f"invalid {self.encoding} bytes near offset {offset}; "
+                                 "rest decoded with replacement characters")
+            self._errors = "replace"
+            lenient = codecs.getincrementaldecoder(self.encoding)("replace")
+            lenient.setstate(state)
+            return lenient.decode(chunk, final=final), lenient

@@ -1,0 +1,116 @@
+import io
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from scanner.encoding import Guess, TextStream, guess_encoding, plausibility
+
+ROSTER = "氏名,フリガナ,基礎年金番号\n山田太郎,ヤマダタロウ,1234-567890\nこれは架空のデータです。\n"
+
+# Realistic office text: ASCII, hiragana, katakana, common kanji, full-width digits
+# and punctuation. Half-width katakana alone is ambiguous between cp932 and euc-jp
+# (a byte pair of it is also a valid kanji), so it is left out of the alphabet.
+JAPANESE = st.sampled_from(
+    list("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん")
+    + list("アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン")
+    + list("山田太郎佐藤花子鈴木一郎高橋東京都大阪府年金番号氏名住所生年月日基礎厚生国民保険者")
+    + list("０１２３４５６７８９－、。「」（）　")
+)
+ASCII = st.sampled_from(list("abcXYZ0123456789-,./ \t\n"))
+TEXT = st.lists(st.one_of(JAPANESE, ASCII), min_size=1, max_size=300).map("".join)
+
+
+def decode_all(data: bytes, *, chunk_bytes: int = 1 << 20) -> tuple[str, TextStream]:
+    guess = guess_encoding(data[:8192], at_eof=len(data) <= 8192)
+    assert guess is not None
+    stream = TextStream(io.BytesIO(data), guess, chunk_bytes=chunk_bytes)
+    return "".join(stream), stream
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "how"),
+    [
+        (ROSTER.encode("utf-8"), "utf-8", "strict"),
+        (b"\xef\xbb\xbf" + ROSTER.encode("utf-8"), "utf-8", "bom"),
+        (b"\xff\xfe" + ROSTER.encode("utf-16-le"), "utf-16-le", "bom"),
+        (b"\xfe\xff" + ROSTER.encode("utf-16-be"), "utf-16-be", "bom"),
+        (ROSTER.encode("cp932"), "cp932", "strict"),
+        (ROSTER.encode("euc-jp"), "euc-jp", "strict"),
+        ("name,number\nyamada,1234-567890\n".encode("utf-16-le"), "utf-16-le", "nul-pattern"),
+        ("name,number\nyamada,1234-567890\n".encode("utf-16-be"), "utf-16-be", "nul-pattern"),
+        (b"plain ascii only\n", "utf-8", "ascii"),
+    ],
+)
+def test_guess_known_encodings(data: bytes, encoding: str, how: str) -> None:
+    bom = {"utf-8": 3, "utf-16-le": 2, "utf-16-be": 2}[encoding] if how == "bom" else 0
+    assert guess_encoding(data, at_eof=True) == Guess(encoding, bom, how)
+
+
+def test_short_euc_jp_is_not_taken_for_cp932() -> None:
+    data = "山田".encode("euc-jp")
+    guess = guess_encoding(data, at_eof=True)
+    assert guess is not None and guess.encoding == "euc-jp"
+
+
+def test_binary_is_none() -> None:
+    assert guess_encoding(bytes(range(256)) * 4) is None
+    assert guess_encoding(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") is None
+
+
+def test_cut_multibyte_character_at_sample_end_is_not_an_error() -> None:
+    data = ("あ" * 100).encode("utf-8")[:-1]
+    guess = guess_encoding(data, at_eof=False)
+    assert guess == Guess("utf-8", 0, "strict")
+
+
+def test_plausibility_prefers_real_japanese() -> None:
+    real = ROSTER
+    mislabeled = ROSTER.encode("euc-jp").decode("cp932", "replace")
+    assert plausibility(real) > 0.95
+    assert plausibility(mislabeled) < plausibility(real)
+
+
+def test_ascii_head_then_cp932_later_is_decoded_as_cp932() -> None:
+    data = b"id,value\n" * 50_000 + ROSTER.encode("cp932")
+    text, stream = decode_all(data, chunk_bytes=4096)
+    assert text.endswith(ROSTER)
+    assert stream.encoding == "cp932"
+    assert stream.problems == []
+
+
+def test_invalid_bytes_late_in_file_are_replaced_and_recorded() -> None:
+    data = ROSTER.encode("utf-8") * 1000 + b"\xff\xfe\xfd broken\n" + ROSTER.encode("utf-8")
+    text, stream = decode_all(data, chunk_bytes=1000)
+    assert text.startswith(ROSTER) and text.endswith(ROSTER)
+    assert "\ufffd" in text
+    assert len(stream.problems) == 1 and "offset" in stream.problems[0]
+    assert str(len(ROSTER.encode("utf-8")) * 1000) in stream.problems[0]
+
+
+def test_undecodable_everywhere_is_decoded_with_replacement_and_recorded() -> None:
+    data = ROSTER.encode("utf-8") + "山田".encode("cp932") + "田中".encode("euc-jp") + b"\x80\x80\xff"
+    text, stream = decode_all(data)
+    assert "基礎年金番号" in text or "\ufffd" in text
+    assert stream.problems
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXT, st.sampled_from(["utf-8", "cp932", "euc-jp"]), st.integers(min_value=1, max_value=64))
+def test_round_trip_ascii_compatible(text: str, encoding: str, chunk_bytes: int) -> None:
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        assume(False)  # only text the encoding can represent
+    decoded, stream = decode_all(data, chunk_bytes=chunk_bytes)
+    assert decoded == text
+    assert stream.problems == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT, st.sampled_from([("utf-8-sig", b""), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")]))
+def test_round_trip_with_bom(text: str, codec_bom: tuple[str, bytes]) -> None:
+    codec, bom = codec_bom
+    data = bom + text.encode(codec)
+    decoded, _ = decode_all(data, chunk_bytes=7)
+    assert decoded == text
