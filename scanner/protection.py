@@ -82,9 +82,8 @@ def ole_container_protection(ole: olefile.OleFileIO) -> Protection:
     if ole.exists("WordDocument"):
         method = doc_encryption_method(ole.openstream("WordDocument").read(32))
         return Protection(True, method) if method else NOT_PROTECTED
-    if ole.exists("Current User"):
-        if ppt_is_encrypted(ole.openstream("Current User").read(32)):
-            return Protection(True, "ppt-rc4-cryptoapi")
+    if ole.exists("Current User") and ppt_is_encrypted(ole.openstream("Current User").read(32)):
+        return Protection(True, "ppt-rc4-cryptoapi")
     return NOT_PROTECTED
 
 
@@ -220,8 +219,7 @@ def sevenzip_protection(stream: BinaryIO) -> Protection:
 
 def pdf_protection(stream: BinaryIO) -> Protection:
     """Protected only when an open (user) password is needed; permissions-only is readable."""
-    from pypdf import PdfReader
-    from pypdf.constants import PasswordType
+    from pypdf import PasswordType, PdfReader
 
     stream.seek(0)
     reader = PdfReader(stream)

@@ -1,0 +1,61 @@
+"""OLE2 compound files: encrypted OOXML, legacy xls/doc/ppt.
+
+Sniffed by the D0CF11E0 magic, then told apart by their streams. Protection is checked
+first (scanner.protection): an encrypted file ends as Encrypted with its method.
+Readable .xls goes through calamine; legacy .doc/.ppt text has no maintained pure-Python
+reader, so they end as Unsupported with that reason (never clean).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import olefile
+
+from ..errors import CorruptFile, Encrypted, Unsupported
+from ..model import Block, PartNote
+from ..protection import OLE_MAGIC, ole_container_protection
+from . import FormatSpec, ScanContext, Source
+from .spreadsheet import extract_workbook
+
+
+def _is_ole(source: Source) -> bool:
+    return source.head.startswith(OLE_MAGIC)
+
+
+def ole_kind(ole: olefile.OleFileIO) -> str:
+    """Which Office document an OLE container holds: ooxml-encrypted, xls, doc, ppt or ""."""
+    if ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage"):
+        return "ooxml-encrypted"
+    if ole.exists("Workbook") or ole.exists("Book"):
+        return "xls"
+    if ole.exists("WordDocument"):
+        return "doc"
+    if ole.exists("PowerPoint Document"):
+        return "ppt"
+    return ""
+
+
+def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    try:
+        ole = olefile.OleFileIO(source.opener())
+    except (OSError, ValueError, IndexError) as exc:  # olefile raises OSError on bad headers
+        raise CorruptFile(f"unreadable OLE2 compound file: {exc}") from exc
+    try:
+        kind = ole_kind(ole)
+        protection = ole_container_protection(ole)
+    except (OSError, ValueError, IndexError) as exc:
+        raise CorruptFile(f"unreadable OLE2 stream: {exc}") from exc
+    finally:
+        ole.close()
+    if protection.encrypted:
+        raise Encrypted(protection.method)
+    if kind == "xls":
+        yield from extract_workbook(source, ctx)
+    elif kind in ("doc", "ppt"):
+        raise Unsupported(f"legacy .{kind} text extraction not supported")
+    else:
+        raise Unsupported("OLE2 compound file that is not doc, xls or ppt")
+
+
+FORMATS = [FormatSpec("ole2", _is_ole, extract_ole, priority=70)]

@@ -1,0 +1,221 @@
+"""Word and PowerPoint (docx/docm/pptx/pptm) text by streaming XML parts out of the ZIP.
+
+Body paragraphs, tables (as TableBlocks with headers), headers/footers, footnotes,
+comments, text boxes, slides and notes. XML is parsed with defusedxml (no DTDs, no
+entity expansion) as a stream of events, so a big part never sits in memory as a tree.
+
+Also home of the small ZIP helpers the other ZIP-based formats share.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import IO
+
+from defusedxml.ElementTree import iterparse
+
+from ..errors import CorruptFile, LimitExceeded
+from ..model import Block, PartNote, TableBlock, TextBlock
+from . import FormatSpec, ScanContext, Source
+from .tables import find_header_row
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+# Word and DrawingML share a shape: paragraph, text run, table, row, cell.
+_WORD_TAGS = {"p": W + "p", "t": W + "t", "tbl": W + "tbl", "tr": W + "tr", "tc": W + "tc"}
+_DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "tc": A + "tc"}
+_BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
+
+_WORD_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
+_SLIDE_PART = re.compile(r"ppt/(slides/slide|notesSlides/notesSlide|comments/comment)(\d+)\.xml$")
+
+
+# --- shared ZIP helpers ---------------------------------------------------------
+
+
+def zip_names(source: Source) -> frozenset[str] | None:
+    """Member names of a ZIP source, or None when it is not a readable ZIP."""
+    if not source.head.startswith(ZIP_MAGIC):
+        return None
+    try:
+        with zipfile.ZipFile(source.opener()) as zf:
+            return frozenset(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def open_zip(source: Source) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(source.opener())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise CorruptFile(f"not a readable ZIP package: {exc}") from exc
+
+
+def open_part(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> IO[bytes]:
+    """Open a package part after checking its declared size and ratio (office zip bombs)."""
+    info = zf.getinfo(name)
+    limits = ctx.limits
+    if info.file_size > limits.archive_max_total_bytes:
+        raise LimitExceeded(f"archive_max_total_bytes ({limits.archive_max_total_bytes}) in part {name}")
+    if info.file_size > 1 << 20 and info.file_size > limits.archive_max_ratio * max(info.compress_size, 1):
+        raise LimitExceeded(f"archive_max_ratio ({limits.archive_max_ratio:g}) in part {name}")
+    return zf.open(info)
+
+
+# --- streaming text and tables out of one XML part --------------------------------
+
+
+class _PartReader:
+    """Collects paragraphs and tables of one part from iterparse events."""
+
+    def __init__(self, tags: dict[str, str]) -> None:
+        self.tags = tags
+        self.paragraphs: list[str] = []  # paragraphs outside tables
+        self.tables: list[list[list[str]]] = []
+        self._para_stack: list[list[str]] = []
+        self._table_stack: list[list[list[str]]] = []
+        self._cell_stack: list[list[str]] = []
+
+    def start(self, tag: str) -> None:
+        t = self.tags
+        if tag == t["p"]:
+            self._para_stack.append([])
+        elif tag == t["tbl"]:
+            self._table_stack.append([])
+        elif tag == t["tr"] and self._table_stack:
+            self._table_stack[-1].append([])
+        elif tag == t["tc"]:
+            self._cell_stack.append([])
+
+    def end(self, tag: str, text: str | None) -> None:
+        t = self.tags
+        if tag == t["t"] and self._para_stack:
+            self._para_stack[-1].append(text or "")
+        elif tag in _BREAKS and self._para_stack:
+            self._para_stack[-1].append(_BREAKS[tag])
+        elif tag == t["p"] and self._para_stack:
+            self._end_paragraph("".join(self._para_stack.pop()))
+        elif tag == t["tc"] and self._cell_stack:
+            cell = "\n".join(self._cell_stack.pop())
+            if self._table_stack and self._table_stack[-1]:
+                self._table_stack[-1][-1].append(cell)
+        elif tag == t["tbl"] and self._table_stack:
+            self.tables.append(self._table_stack.pop())
+
+    def _end_paragraph(self, text: str) -> None:
+        # a text box's paragraphs end before the paragraph holding them: each is its own line
+        if self._cell_stack:
+            self._cell_stack[-1].append(text)
+        else:
+            self.paragraphs.append(text)
+
+
+def read_part(stream: IO[bytes], tags: dict[str, str], ctx: ScanContext) -> _PartReader:
+    """Stream one XML part; skips mc:Fallback copies so text boxes are not read twice."""
+    reader = _PartReader(tags)
+    skip_depth = 0
+    try:
+        for n, (event, elem) in enumerate(iterparse(stream, events=("start", "end"), forbid_dtd=True)):
+            if n % 4096 == 0:
+                ctx.deadline.check()
+            if elem.tag == MC_FALLBACK:
+                skip_depth += 1 if event == "start" else -1
+                continue
+            if skip_depth:
+                continue
+            if event == "start":
+                reader.start(elem.tag)
+            else:
+                reader.end(elem.tag, elem.text)
+                if elem.tag in (tags["p"], tags["tbl"]):
+                    elem.clear()
+    except Exception as exc:  # defusedxml / expat errors: malformed or hostile XML
+        if type(exc).__module__.startswith(("xml", "defusedxml")):
+            raise CorruptFile(f"malformed XML: {exc}") from exc
+        raise
+    return reader
+
+
+def part_blocks(reader: _PartReader, where: str, chunk_chars: int) -> Iterator[Block]:
+    """The paragraphs of a part as TextBlocks (one line per paragraph), then its tables."""
+    yield from _text_chunks(reader.paragraphs, where, chunk_chars)
+    for n, rows in enumerate(reader.tables, start=1):
+        yield table_block(rows, f"{where} table {n}")
+
+
+def _text_chunks(lines: list[str], where: str, chunk_chars: int) -> Iterator[TextBlock]:
+    start, size = 0, 0
+    for i, line in enumerate(lines):
+        size += len(line) + 1
+        if size >= chunk_chars:
+            yield TextBlock("\n".join(lines[start : i + 1]), where=where, first_line=start + 1)
+            start, size = i + 1, 0
+    if start < len(lines) and any(lines[start:]):
+        yield TextBlock("\n".join(lines[start:]), where=where, first_line=start + 1)
+
+
+def table_block(rows: list[list[str]], where: str) -> TableBlock:
+    """A table whose header row (if one is found) becomes ``headers``; rows stay in place."""
+    header = find_header_row(rows)
+    headers = list(rows[header]) if header is not None else []
+    return TableBlock(rows=rows, headers=headers, where=where, first_row=1)
+
+
+# --- docx / pptx --------------------------------------------------------------------
+
+
+def _is_word(source: Source) -> bool:
+    names = zip_names(source)
+    return names is not None and "word/document.xml" in names
+
+
+def _is_powerpoint(source: Source) -> bool:
+    names = zip_names(source)
+    return names is not None and "ppt/presentation.xml" in names
+
+
+def _part_order(name: str) -> tuple[int, str]:
+    m = re.search(r"(\d+)\.xml$", name)
+    return (int(m.group(1)) if m else 0, name)
+
+
+def extract_word(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    with open_zip(source) as zf:
+        parts = sorted((n for n in zf.namelist() if _WORD_PART.match(n)), key=_part_order)
+        for name in parts:
+            with open_part(zf, name, ctx) as stream:
+                reader = read_part(stream, _WORD_TAGS, ctx)
+            yield from part_blocks(reader, name, ctx.limits.text_chunk_chars)
+
+
+def _slide_where(name: str) -> str:
+    m = _SLIDE_PART.match(name)
+    assert m is not None
+    kind = {"slides/slide": "slide", "notesSlides/notesSlide": "notes", "comments/comment": "comments"}
+    return f"{kind[m.group(1)]} {m.group(2)}"
+
+
+def extract_powerpoint(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    with open_zip(source) as zf:
+        parts = sorted((n for n in zf.namelist() if _SLIDE_PART.match(n)), key=_part_order)
+        for name in parts:
+            with open_part(zf, name, ctx) as stream:
+                # slide comments are PresentationML <p:text>; read them as plain runs
+                tags = _DRAWING_TAGS if "comments/" not in name else _COMMENT_TAGS
+                reader = read_part(stream, tags, ctx)
+            yield from part_blocks(reader, _slide_where(name), ctx.limits.text_chunk_chars)
+
+
+_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+_COMMENT_TAGS = {"p": _P + "cm", "t": _P + "text", "tbl": "-", "tr": "-", "tc": "-"}
+
+FORMATS = [
+    FormatSpec("docx", _is_word, extract_word, priority=70),
+    FormatSpec("pptx", _is_powerpoint, extract_powerpoint, priority=70),
+]

@@ -1,0 +1,296 @@
+"""Spreadsheets (xlsx, xlsm, xlsb, xls, ods) through python-calamine, every sheet.
+
+Each sheet becomes TableBlocks: ``where`` is the sheet name, ``first_row`` the 1-based
+sheet row, column 0 is column A, and ``headers`` come from the header row found under
+any title rows. Cells read as Excel shows them: integer floats lose ".0", xlsx cells
+with a zero-padded number format ("0000000000", "0000-000000") get their leading zeros
+back, and a pension number split over 記号 | 番号 columns is joined into the 記号 cell
+("1234-567890") so detection sees one value at the cell where it starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+
+import python_calamine as calamine
+from defusedxml.ElementTree import iterparse
+
+from ..errors import CorruptFile, Encrypted, LimitExceeded
+from ..limits import Deadline
+from ..model import Block, Outcome, PartNote, TableBlock
+from . import FormatSpec, ScanContext, Source
+from .ooxml import open_part, zip_names
+from .tables import find_header_row
+
+HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
+CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
+
+CellFormats = dict[tuple[int, int], str]  # (row0, col0) -> zero-padded format code
+
+
+# --- cell display ------------------------------------------------------------------
+
+
+def display(value: Any, zero_format: str | None = None) -> str:
+    """A cell value as Excel would display it (for detection, not for layout)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        value = int(value)
+    if isinstance(value, int):
+        if zero_format and value >= 0:
+            return apply_zero_format(zero_format, value)
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y/%m/%d") if value.time() == dt.time() else value.strftime("%Y/%m/%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y/%m/%d")
+    return "" if value is None else str(value)
+
+
+_ZERO_FORMAT = re.compile(r'^(?:0|\\.|"[^"]*"|[-\s])+$')
+
+
+def zero_format_pattern(code: str) -> str | None:
+    """The digit pattern of a zero-padding number format ("0000-000000"), else None."""
+    code = code.split(";", 1)[0]
+    if not _ZERO_FORMAT.match(code) or code.count("0") < 2:
+        return None
+    return re.sub(r'\\(.)|"([^"]*)"', lambda m: m.group(1) or m.group(2) or "", code)
+
+
+def apply_zero_format(pattern: str, value: int) -> str:
+    """Fill a non-negative integer into the pattern's 0 slots, right to left."""
+    slots = pattern.count("0")
+    digits = str(value).zfill(slots)
+    extra, digits = digits[: len(digits) - slots], digits[len(digits) - slots :]
+    out, it = [], iter(digits)
+    for ch in pattern:
+        out.append(next(it) if ch == "0" else ch)
+    return extra + "".join(out)
+
+
+# --- xlsx number formats (leading zeros) -------------------------------------------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _padded_styles(styles: IO[bytes]) -> dict[int, str]:
+    """cellXfs index -> digit pattern, for the styles whose number format pads zeros."""
+    codes: dict[int, str] = {}
+    xf_formats: list[int] = []
+    in_cell_xfs = False
+    for event, elem in iterparse(styles, events=("start", "end"), forbid_dtd=True):
+        if elem.tag == _MAIN + "cellXfs":
+            in_cell_xfs = event == "start"
+        elif event == "end" and elem.tag == _MAIN + "numFmt":
+            codes[int(elem.get("numFmtId", "-1"))] = elem.get("formatCode", "")
+        elif event == "end" and elem.tag == _MAIN + "xf" and in_cell_xfs:
+            xf_formats.append(int(elem.get("numFmtId", "0")))
+    padded = {}
+    for index, fmt_id in enumerate(xf_formats):
+        pattern = zero_format_pattern(codes.get(fmt_id, ""))
+        if pattern:
+            padded[index] = pattern
+    return padded
+
+
+def _sheet_parts(zf: zipfile.ZipFile, opener: Callable[[str], IO[bytes]]) -> dict[str, str]:
+    """Sheet name -> its part name, from workbook.xml and its relationships."""
+    targets: dict[str, str] = {}
+    with opener("xl/_rels/workbook.xml.rels") as rels:
+        for _, elem in iterparse(rels, forbid_dtd=True):
+            if elem.tag == _PKG_REL + "Relationship":
+                target = elem.get("Target", "").lstrip("/")
+                targets[elem.get("Id", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    sheets: dict[str, str] = {}
+    with opener("xl/workbook.xml") as workbook:
+        for _, elem in iterparse(workbook, forbid_dtd=True):
+            if elem.tag == _MAIN + "sheet" and elem.get(_REL + "id", "") in targets:
+                sheets[elem.get("name", "")] = targets[elem.get(_REL + "id", "")]
+    return sheets
+
+
+_REF = re.compile(r"([A-Z]+)(\d+)$")
+
+
+def _ref_to_index(ref: str) -> tuple[int, int] | None:
+    m = _REF.match(ref)
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def zero_padded_cells(zf: zipfile.ZipFile, opener: Callable[[str], IO[bytes]], deadline: Deadline
+                      ) -> dict[str, CellFormats]:
+    """Per sheet, the numeric cells whose style pads zeros. Reads sheet XML only when a
+    workbook has such a style at all (most do not), streaming it cell by cell."""
+    names = set(zf.namelist())
+    if "xl/styles.xml" not in names or "xl/workbook.xml" not in names:
+        return {}
+    with opener("xl/styles.xml") as styles:
+        padded = _padded_styles(styles)
+    if not padded or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    result: dict[str, CellFormats] = {}
+    for sheet, part in _sheet_parts(zf, opener).items():
+        if part not in names:
+            continue
+        cells: CellFormats = {}
+        with opener(part) as stream:
+            for n, (_, elem) in enumerate(iterparse(stream, forbid_dtd=True)):
+                if n % 8192 == 0:
+                    deadline.check()
+                if elem.tag != _MAIN + "c":
+                    continue
+                style = int(elem.get("s", "0"))
+                where = _ref_to_index(elem.get("r", ""))
+                if style in padded and elem.get("t", "n") == "n" and where:
+                    cells[where] = padded[style]
+                elem.clear()
+        result[sheet] = cells
+    return result
+
+
+# --- 記号 | 番号 split pension numbers ------------------------------------------------
+
+
+def split_pairs(headers: list[str]) -> list[tuple[int, int]]:
+    """Adjacent columns whose headers say they hold the two halves of a pension number."""
+    pairs = []
+    for i in range(len(headers) - 1):
+        left, right = headers[i], headers[i + 1]
+        pension = "年金" in left or "年金" in right
+        halves = "記号" in left and "番号" in right
+        merged = "年金番号" in left and right.strip() == ""  # one header merged over both
+        if (halves and (pension or left.strip() == "記号")) or merged:
+            pairs.append((i, i + 1))
+    return pairs
+
+
+def join_split_numbers(row: list[str], pairs: list[tuple[int, int]]) -> None:
+    for i, j in pairs:
+        if j >= len(row):
+            continue
+        office, serial = row[i].strip(), row[j].strip()
+        if office.isdecimal() and serial.isdecimal() and len(office) <= 4 and 3 <= len(serial) <= 6:
+            row[i] = f"{office.zfill(4)}-{serial.zfill(6)}"
+
+
+# --- sheets to blocks -----------------------------------------------------------------
+
+
+def _sheet_rows(sheet: Any, formats: CellFormats, ctx: ScanContext) -> Iterator[tuple[int, list[str]]]:
+    """(1-based row, cells from column A) for each non-empty row."""
+    col0 = sheet.start[1] if sheet.start else 0
+    for r, values in enumerate(sheet.iter_rows()):
+        if r % 1000 == 0:
+            ctx.deadline.check()
+        if not any(v != "" for v in values):
+            continue
+        cells = [""] * col0 + [display(v, formats.get((r, col0 + c))) for c, v in enumerate(values)]
+        yield r + 1, cells
+
+
+def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[TableBlock]:
+    """Group numbered rows into contiguous TableBlocks; header found under title rows."""
+    it = iter(rows)
+    head = [row for _, row in zip(range(HEADER_WINDOW), it, strict=False)]
+    if not head:
+        return
+    numbers = [n for n, _ in head]
+    cells = [c for _, c in head]
+    h = find_header_row(cells)
+    headers: list[str] = list(cells[h]) if h is not None else []
+    pairs = split_pairs(headers)
+    titles = list(zip(numbers[: h or 0], cells[: h or 0], strict=True))
+    yield from _contiguous(titles, [], [], where)
+    body = zip(numbers[(h or 0) :], cells[(h or 0) :], strict=True)
+    yield from _contiguous(_chain(body, it), headers, pairs, where)
+
+
+def _chain(first: Iterable[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]]
+           ) -> Iterator[tuple[int, list[str]]]:
+    yield from first
+    yield from rest
+
+
+def _contiguous(rows: Iterable[tuple[int, list[str]]], headers: list[str], pairs: list[tuple[int, int]],
+                where: str) -> Iterator[TableBlock]:
+    block: list[list[str]] = []
+    first = 0
+    for number, row in rows:
+        if block and (number != first + len(block) or len(block) >= CHUNK_ROWS):
+            yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
+            block = []
+        if not block:
+            first = number
+        join_split_numbers(row, pairs)
+        block.append(row)
+    if block:
+        yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
+
+
+# --- workbooks ---------------------------------------------------------------------------
+
+
+def extract_workbook(source: Source, ctx: ScanContext, formats: dict[str, CellFormats] | None = None
+                     ) -> Iterator[Block | PartNote]:
+    """Every worksheet of a workbook calamine can open (xlsx/xlsm/xlsb/xls/ods)."""
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(source.opener())
+    except calamine.PasswordError as exc:
+        raise Encrypted(f"workbook password: {exc}") from exc
+    except (calamine.CalamineError, ValueError, OSError) as exc:
+        raise CorruptFile(f"workbook unreadable: {exc}") from exc
+    cells = 0
+    for meta in workbook.sheets_metadata:
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
+        ctx.deadline.check()
+        try:
+            sheet = workbook.get_sheet_by_name(meta.name)
+        except (calamine.CalamineError, ValueError) as exc:
+            yield PartNote(meta.name, Outcome.ERROR, f"sheet unreadable: {exc}")
+            continue
+        cells += sheet.height * sheet.width
+        if cells > ctx.limits.max_cells:
+            raise LimitExceeded(f"max_cells ({ctx.limits.max_cells}) at sheet {meta.name}")
+        sheet_formats = (formats or {}).get(meta.name, {})
+        yield from table_blocks(_sheet_rows(sheet, sheet_formats, ctx), meta.name)
+
+
+def extract_xlsx(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    formats: dict[str, CellFormats] = {}
+    try:
+        with zipfile.ZipFile(source.opener()) as zf:
+            formats = zero_padded_cells(zf, lambda name: open_part(zf, name, ctx), ctx.deadline)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise CorruptFile(f"not a readable xlsx package: {exc}") from exc
+    except Exception as exc:  # expat errors from malformed styles or sheet XML
+        if type(exc).__module__.startswith(("xml", "defusedxml")):
+            raise CorruptFile(f"malformed XML in xlsx: {exc}") from exc
+        raise
+    yield from extract_workbook(source, ctx, formats)
+
+
+def _is_xlsx(source: Source) -> bool:
+    names = zip_names(source)
+    return names is not None and ("xl/workbook.xml" in names or "xl/workbook.bin" in names)
+
+
+# legacy .xls arrives through scanner.extract.ole (after its FILEPASS check), ods through odf
+FORMATS = [
+    FormatSpec("xlsx", _is_xlsx, extract_xlsx, priority=70),
+]
