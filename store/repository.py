@@ -1,0 +1,269 @@
+"""The store's public face: the calls the agent makes to keep the register."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from . import export, reconcile
+from .engine import create_store_engine, default_db_url, writer
+from .facts import find_file, replace_findings, upsert_file, world_readable
+from .migrate import upgrade_to_head
+from .models import File, Sweep, Violation
+from .paths import under_folders
+from .records import (
+    CLOSE_FILE_GONE,
+    SWEEP_KINDS,
+    FileFacts,
+    FindingRow,
+    RecordOutcome,
+    ViolationDecision,
+)
+
+# Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
+_CHUNK = 500
+
+FileIndex = dict[str, tuple[int, int, int, str]]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class Store:
+    """The register of files, findings, violations and sweeps in one database.
+
+    Every call is its own transaction, unless made inside ``with store.batch():``, which
+    groups calls into one transaction (much faster on SQLite; each call is still atomic
+    through a savepoint, so one that raises leaves the batch usable).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self._batch: Session | None = None
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open (creating if needed, file mode 0600 for SQLite) and migrate to the newest schema."""
+        engine = create_store_engine(url or default_db_url())
+        try:
+            upgrade_to_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    @property
+    def engine(self) -> Engine:
+        """For report queries; the agent itself uses the methods below."""
+        return self._engine
+
+    def close(self) -> None:
+        if self._batch is not None:
+            raise RuntimeError("close() inside store.batch()")
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions -------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the calls made inside into one transaction, committed at the end.
+        On SQLite this holds the write lock: keep batches to a few seconds."""
+        if self._batch is not None:
+            raise RuntimeError("store.batch() does not nest")
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            self._batch = session
+            try:
+                yield
+            finally:
+                self._batch = None
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        if self._batch is not None:
+            with self._batch.begin_nested():
+                yield self._batch
+            return
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        if self._batch is not None:
+            yield self._batch
+            return
+        with Session(self._engine) as session, session.begin():
+            yield session
+
+    # --- sweeps -------------------------------------------------------------
+
+    def begin_sweep(
+        self,
+        *,
+        host: str,
+        roots: list[str],
+        rules_version: str,
+        policy_versions: dict[str, str],
+        kind: str = "sweep",
+    ) -> int:
+        """Record the start of a sweep (or a watch session or a verify run); returns its id."""
+        if kind not in SWEEP_KINDS:
+            raise ValueError(f"sweep kind must be one of {sorted(SWEEP_KINDS)}, got {kind!r}")
+        sweep = Sweep(
+            host=host,
+            kind=kind,
+            started_at=_now(),
+            roots=list(roots),
+            rules_version=rules_version,
+            policy_versions=dict(policy_versions),
+        )
+        with self._write() as session:
+            session.add(sweep)
+            session.flush()
+            return sweep.id
+
+    def finish_sweep(
+        self, sweep_id: int, *, counts: dict[str, int], coverage: dict[str, Any] | None = None
+    ) -> None:
+        """Record the end of a sweep with its files per outcome (and, optionally, its coverage)."""
+        with self._write() as session:
+            sweep = session.get(Sweep, sweep_id)
+            if sweep is None:
+                raise KeyError(f"no sweep {sweep_id}")
+            sweep.finished_at = _now()
+            sweep.counts_by_outcome = dict(counts)
+            if coverage is not None:
+                sweep.coverage = coverage
+
+    # --- files: the cheap path of an unchanged re-sweep ----------------------
+
+    def file_index(self, host: str, under: list[str]) -> FileIndex:
+        """path -> (size, mtime_ns, inode, outcome) of the present files under these folders."""
+        query = select(File.path, File.size, File.mtime_ns, File.inode, File.outcome).where(
+            File.host == host, File.present.is_(True), under_folders(File.path, under)
+        )
+        with self._read() as session:
+            return {path: (size, mtime, inode, outcome) for path, size, mtime, inode, outcome in session.execute(query)}
+
+    def touch_unchanged(self, sweep_id: int, host: str, paths: Iterable[str]) -> None:
+        """Mark files as seen by this sweep without changing anything else (bulk)."""
+        all_paths = list(paths)
+        with self._write() as session:
+            for chunk in _chunks(all_paths):
+                session.execute(
+                    update(File)
+                    .where(File.host == host, File.path.in_(chunk))
+                    .values(last_seen_sweep=sweep_id)
+                    .execution_options(synchronize_session=False)
+                )
+
+    # --- files: scanned, changed, gone ---------------------------------------
+
+    def record_scan(
+        self,
+        sweep_id: int,
+        facts: FileFacts,
+        findings: list[FindingRow],
+        decisions: list[ViolationDecision],
+    ) -> RecordOutcome:
+        """Store a fresh scan of one file: its facts, its findings (replacing the old ones)
+        and its violations (opened, kept or closed to match ``decisions``)."""
+        now = _now()
+        with self._write() as session:
+            file = upsert_file(session, sweep_id, facts, now)
+            replace_findings(session, file.id, findings)
+            return reconcile.reconcile(session, file.id, sweep_id, decisions, now)
+
+    def update_exposure(
+        self,
+        sweep_id: int,
+        host: str,
+        path: str,
+        exposure: dict[str, Any],
+        decisions: list[ViolationDecision],
+    ) -> RecordOutcome:
+        """Who can read a file changed but its content did not: store the new exposure and
+        re-judge its violations. Raises KeyError for a file the store does not know."""
+        now = _now()
+        with self._write() as session:
+            file = find_file(session, host, path)
+            if file is None or not file.present:
+                raise KeyError(f"no present file {path!r} on {host!r}")
+            file.exposure = exposure
+            file.world_readable = world_readable(exposure)
+            file.last_seen_sweep = sweep_id
+            return reconcile.reconcile(session, file.id, sweep_id, decisions, now)
+
+    def mark_missing(self, sweep_id: int, host: str, under: list[str], seen: set[str]) -> RecordOutcome:
+        """Files under the swept folders that this sweep did not see are gone: mark them
+        deleted and close their active violations ("file gone")."""
+        query = select(File.id, File.path).where(
+            File.host == host, File.present.is_(True), under_folders(File.path, under)
+        )
+        with self._write() as session:
+            gone = [file_id for file_id, path in session.execute(query) if path not in seen]
+            return self._mark_gone(session, gone, sweep_id)
+
+    def mark_deleted(self, sweep_id: int, host: str, path: str) -> RecordOutcome:
+        """One file is gone (the watcher saw it deleted). Unknown or already gone: no-op."""
+        with self._write() as session:
+            file = find_file(session, host, path)
+            if file is None or not file.present:
+                return RecordOutcome()
+            outcome = self._mark_gone(session, [file.id], sweep_id)
+            outcome.file_id = file.id
+            return outcome
+
+    def _mark_gone(self, session: Session, file_ids: list[int], sweep_id: int) -> RecordOutcome:
+        now = _now()
+        for chunk in _chunks(file_ids):
+            session.execute(
+                update(File)
+                .where(File.id.in_(chunk))
+                .values(present=False, deleted_at=now, deleted_sweep=sweep_id)
+                .execution_options(synchronize_session=False)
+            )
+        active = reconcile.active_violations(session, file_ids)
+        return RecordOutcome(closed=reconcile.close(session, active, sweep_id, CLOSE_FILE_GONE, now))
+
+    # --- queries ------------------------------------------------------------
+
+    def open_violation_count(self, host: str | None = None) -> int:
+        """Active (not closed) violations, on one host or everywhere."""
+        query = select(func.count(Violation.id)).where(Violation.closed_at.is_(None))
+        if host is not None:
+            query = query.join(File, File.id == Violation.file_id).where(File.host == host)
+        with self._read() as session:
+            return int(session.scalar(query) or 0)
+
+    def open_violations_by_policy(self, host: str | None = None) -> dict[str, int]:
+        """policy id -> number of active violations, on one host or everywhere."""
+        query = select(Violation.policy_id, func.count(Violation.id)).where(Violation.closed_at.is_(None))
+        if host is not None:
+            query = query.join(File, File.id == Violation.file_id).where(File.host == host)
+        with self._read() as session:
+            return {policy: int(n) for policy, n in session.execute(query.group_by(Violation.policy_id))}
+
+    def export_files(self, *, min_confidence: int = 2, include_all: bool = False) -> Iterator[dict]:
+        """One record per present file with a finding at or above ``min_confidence`` (any
+        finding with ``include_all``), an active violation (any with ``include_all``), or an
+        outcome other than clean/findings. See ARCHITECTURE.md for the exact shape."""
+        with self._read() as session:
+            yield from export.export_files(session, min_confidence=min_confidence, include_all=include_all)
