@@ -1,0 +1,115 @@
+"""Throughput of `pii-agent sweep` against ripgrep on the same Japanese text and CSV.
+
+Generates --mb megabytes of Japanese text (UTF-8) and CSV (CP932) with a sprinkling of
+fake pension numbers, then in the same run times:
+  * ripgrep: `rg -c` with a pension-number pattern (ASCII and full-width digits, dash variants)
+  * pii-agent: a full sweep (`--full`) into a fresh SQLite register, and an unchanged re-sweep
+  * a bare stat walk (os.walk + stat) as the peer of the unchanged re-sweep
+and prints MB/s of each and the ratios.
+
+    python bench/bench_sweep.py --mb 300 [--workers 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agent import fakedata  # noqa: E402
+
+RG_PATTERN = r"[0-9０-９]{4}[-‐‑–—―−－ーｰ ]?[0-9０-９]{6}"
+FILLER = (
+    "本日の会議では、来年度の予算案と事業計画について議論しました。担当者から説明があり、"
+    "各課からの意見を取りまとめた上で、次回までに修正案を作成することになりました。\n"
+    "なお、資料は共有フォルダに保存されています。ご確認のほどよろしくお願いいたします。\n"
+    "第2四半期の実績は前年同期比で103.5%となり、計画を上回りました。問い合わせは内線2045まで。\n"
+)
+
+
+def generate(root: Path, total_mb: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    people = fakedata.people(2000, seed=seed)
+    target = total_mb * 1_000_000
+    written = i = 0
+    text_block = FILLER * 400  # ~150 KB
+    while written < target:
+        folder = root / f"dept{i % 20:02d}"
+        folder.mkdir(exist_ok=True)
+        if i % 2 == 0:
+            body = text_block
+            if i % 10 == 0:  # some files hold a letter with a pension number
+                p = rng.choice(people)
+                body += f"\n{p.name} 様\n基礎年金番号：{p.pension_hyphenated}\n"
+            data = body.encode("utf-8")
+            name = folder / f"memo{i:05d}.txt"
+        else:
+            rows = fakedata.phone_rows(rng.sample(people, 200), seed=i)
+            if i % 7 == 1:
+                rows = fakedata.roster_rows(rng.sample(people, 200))
+            data = ("\r\n".join(",".join(r) for r in rows) * 8).encode("cp932")
+            name = folder / f"list{i:05d}.csv"
+        name.write_bytes(data)
+        written += len(data)
+        i += 1
+    return written
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+    return time.perf_counter() - start
+
+
+def stat_walk(root: Path) -> float:
+    start = time.perf_counter()
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            os.stat(os.path.join(dirpath, f))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mb", type=int, default=300)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--keep", help="generate into (and keep) this folder")
+    args = ap.parse_args()
+    rg = shutil.which("rg")
+    if not rg:
+        sys.exit("ripgrep (rg) is needed as the peer: apt-get install ripgrep")
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="pii-bench-"))
+    data_dir = base / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    size = sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) or generate(data_dir, args.mb)
+    mb = size / 1e6
+    db = base / "bench.db"
+    db.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    cfg = base / "bench.yaml"
+    cfg.write_text(f"key_file: {base / 'key'}\nlog_file: {base / 'log.jsonl'}\n", encoding="utf-8")
+    sweep = [sys.executable, "-m", "agent.cli", "sweep", str(data_dir), "--db", f"sqlite:///{db}", "--quiet",
+             "--config", str(cfg), "--workers", str(args.workers)]
+    timed([rg, "-c", RG_PATTERN, str(data_dir)])  # warm the page cache for both
+    t_rg = timed([rg, "-c", RG_PATTERN, str(data_dir)])
+    t_agent = timed(sweep + ["--full"], env)
+    t_again = timed(sweep, env)
+    t_stat = stat_walk(data_dir)
+    print(f"data: {mb:,.0f} MB in {sum(1 for _ in data_dir.rglob('*.*')):,} files, workers={args.workers}")
+    print(f"ripgrep -c           {t_rg:7.2f} s  {mb / t_rg:9.1f} MB/s")
+    print(f"pii-agent sweep      {t_agent:7.2f} s  {mb / t_agent:9.1f} MB/s   ratio vs rg: {t_rg / t_agent:.3f}")
+    print(f"unchanged re-sweep   {t_again:7.2f} s   stat walk {t_stat:.2f} s   (incl. interpreter start)")
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Issue 2's "done when", end to end through the CLI on text and CSV in every office encoding."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from agent import fakedata as fake
+from agent.cli import main
+
+PEOPLE = fake.people(12, seed=42)
+
+
+def _fw(text: str) -> str:
+    return text.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+
+
+def build_tree(root: Path) -> dict[str, int]:
+    """Planted files -> expected pension_number count at >= medium. Decoys expect nothing."""
+    share, pc = root / "share", root / "pc"
+    share.mkdir(parents=True)
+    pc.mkdir()
+    p = PEOPLE
+    roster = "\r\n".join(",".join(r) for r in fake.roster_rows(p[:4]))
+    files: dict[Path, tuple[bytes, int]] = {
+        share / "roster_cp932.csv": (roster.encode("cp932"), 4),
+        share / "roster_utf8bom.csv": (roster.encode("utf-8-sig"), 4),
+        share / "roster_unicode.txt": (roster.replace(",", "\t").encode("utf-16"), 4),
+        # Header-only context: the number column is 年金番号, values hundreds of rows below.
+        share / "header_only.csv": (("年金番号,備考\r\n" + "".join(f",行{i}\r\n" for i in range(300))
+                                     + f"{p[4].pension_number},\r\n").encode("cp932"), 1),
+        pc / "letter_eucjp.txt": (f"{p[5].name}様\n基礎年金番号 {_fw(p[5].pension_hyphenated)} のお知らせ\n".encode("euc-jp"), 1),
+        pc / "memo_utf16be.txt": (f"年金手帳の番号は{p[6].pension_number[:4]}ー{p[6].pension_number[4:]}です".encode("utf-16"), 1),
+        pc / "dash_variants.txt": ("基礎年金番号一覧\n" + "".join(
+            f"{q.pension_number[:4]}{d}{q.pension_number[4:]}\n" for q, d in zip(p[7:12], "‐–−―ｰ", strict=True))).encode(), 5),
+        # Decoys: nothing at medium.
+        share / "phones.csv": ("\r\n".join(",".join(r) for r in fake.phone_rows(p)).encode("cp932"), 0),
+        share / "products.csv": ("\r\n".join(",".join(r) for r in fake.product_rows(40)).encode("utf-8"), 0),
+        pc / "orders.txt": ("受注番号 4821-339201\n郵便番号 123-4567\n雇用保険 1234-567890-1\nTEL 03-1234-5678\n"
+                            "電話 0312345678\n").encode("utf-8"), 0),
+        pc / "employees.csv": ("\r\n".join(",".join(r) for r in fake.employee_rows(p)).encode("cp932"), 0),
+    }
+    expected = {}
+    for path, (data, count) in files.items():
+        path.write_bytes(data)
+        expected[str(path)] = count
+    return expected
+
+
+@pytest.fixture
+def env(tmp_path):
+    tree = tmp_path / "tree"
+    expected = build_tree(tree)
+    db = f"sqlite:///{tmp_path / 'reg.db'}"
+    cfg = tmp_path / "cfg.yaml"
+    log = tmp_path / "log.jsonl"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nlog_file: {log}\nworkers: 1\n", encoding="utf-8")
+    args = ["sweep", str(tree), "--zone", f"shared={tree / 'share'}", "--db", db, "--config", str(cfg)]
+    return {"tree": tree, "expected": expected, "db": db, "cfg": cfg, "log": log, "sweep": args,
+            "dbfile": tmp_path / "reg.db"}
+
+
+def export(env) -> dict[str, dict]:
+    res = CliRunner().invoke(main, ["findings", "--db", env["db"], "--config", str(env["cfg"]), "--format", "jsonl"])
+    assert res.exit_code in (0, 1), res.output
+    return {rec["path"]: rec for rec in map(json.loads, res.output.splitlines())}
+
+
+def pension_counts(records: dict[str, dict]) -> dict[str, int]:
+    out = {}
+    for path, rec in records.items():
+        for f in rec["findings"]:
+            if f["detector"] == "pension_number":
+                out[path] = f["count"]
+    return out
+
+
+def test_sweep_finds_exactly_the_planted_records(env):
+    res = CliRunner().invoke(main, env["sweep"])
+    assert res.exit_code == 1, res.output  # open violations exist
+    records = export(env)
+    want = {path: n for path, n in env["expected"].items() if n}
+    assert pension_counts(records) == want
+    shared_roster = records[str(env["tree"] / "share" / "roster_cp932.csv")]
+    assert {v["policy"] for v in shared_roster["violations"]} >= {"shared-requires-password"}
+    assert shared_roster["zone"] == "shared" and shared_roster["encrypted"] is False
+    letter = records[str(env["tree"] / "pc" / "letter_eucjp.txt")]
+    assert [v["policy"] for v in letter["violations"]] == ["local-disk-forbidden"]
+    masked = next(f["masked"] for f in letter["findings"] if f["detector"] == "pension_number")
+    assert masked == [f"{PEOPLE[5].pension_number[:4]}-****{PEOPLE[5].pension_number[-2:]}"]
+    assert "Sweep #" in res.output and "violations:" in res.output
+
+
+def test_unchanged_resweep_reads_nothing_and_deletion_closes(env, monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(main, env["sweep"]).exit_code == 1
+    before = _dump(env["dbfile"], skip_sweep_columns=True)
+    import agent.pipeline as pipeline
+
+    calls: list[object] = []
+    real = pipeline.scan_file
+    monkeypatch.setattr(pipeline, "scan_file", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert runner.invoke(main, env["sweep"]).exit_code == 1
+    assert calls == []
+    assert _dump(env["dbfile"], skip_sweep_columns=True) == before
+
+    victim = env["tree"] / "pc" / "letter_eucjp.txt"
+    victim.unlink()
+    runner.invoke(main, env["sweep"])
+    rec = export(env)
+    assert str(victim) not in rec or not [v for v in rec[str(victim)]["violations"] if v["status"] == "open"]
+
+
+def test_no_planted_value_in_database_or_logs(env):
+    CliRunner().invoke(main, env["sweep"])
+    dump = "\n".join(sqlite3.connect(env["dbfile"]).iterdump())
+    logs = env["log"].read_text(encoding="utf-8")
+    assert "sweep_finished" in logs
+    for p in PEOPLE:
+        for form in (p.pension_number, p.pension_hyphenated, _fw(p.pension_hyphenated), p.name,
+                     p.surname + p.given, p.pension_number[4:]):
+            assert form not in dump, form
+            assert form not in logs, form
+
+
+def test_database_file_is_private(env):
+    CliRunner().invoke(main, env["sweep"])
+    assert os.stat(env["dbfile"]).st_mode & 0o077 == 0
+
+
+def test_bad_config_is_exit_2(env, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("no_such_setting: 1\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["sweep", str(env["tree"]), "--config", str(bad)])
+    assert res.exit_code == 2 and "no_such_setting" in res.output
+
+
+def _dump(dbfile: Path, skip_sweep_columns: bool) -> list[tuple]:
+    con = sqlite3.connect(dbfile)
+    rows = []
+    for (table,) in con.execute("select name from sqlite_master where type='table' and name not like 'sqlite_%'"):
+        if table in ("sweeps", "alembic_version"):
+            continue
+        cols = [c[1] for c in con.execute(f"pragma table_info({table})")]
+        keep = [c for c in cols if not (skip_sweep_columns and (c.startswith("last_seen") or c.endswith("_at")))]
+        rows += [(table, *r) for r in con.execute(f"select {', '.join(keep)} from {table} order by 1")]
+    return rows
