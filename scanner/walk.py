@@ -2,7 +2,7 @@
 
 - Bytes paths throughout, so names that are not valid UTF-8 (old NAS, CP932) work.
 - Symlinks are never followed, never read and never descended. Each one is reported
-  as a WalkProblem (outcome ``unsupported``, reason "symlink") so nothing is skipped
+  to ``on_problem`` (outcome ``unsupported``, reason "symlink") so nothing is skipped
   silently; its target, when inside a swept tree, is found under its real path. A
   root given as a symlink *is* followed: the user named it.
 - Directories are tracked by (st_dev, st_ino): a loop (bind mount) is walked once.
@@ -27,22 +27,8 @@ class RootError(Exception):
     """A sweep root is missing or cannot be examined."""
 
 
-@dataclass(frozen=True, slots=True)
-class WalkProblem:
-    """An entry the walk could not turn into a FileRef, with the outcome it ends as."""
-
-    raw_path: bytes
-    outcome: Outcome
-    reason: str
-    root: bytes
-    zone: str = "local"
-
-    @property
-    def path(self) -> str:
-        return display_path(self.raw_path)
-
-
-ProblemSink = Callable[[WalkProblem], None]
+ProblemSink = Callable[[bytes, Outcome, str], None]
+"""Receives (raw path, outcome, reason) for every entry that is not a regular file."""
 
 
 def _special_kind(mode: int) -> str | None:
@@ -69,7 +55,7 @@ class _Walker:
     seen_dirs: set[tuple[int, int]]
 
     def problem(self, path: bytes, outcome: Outcome, reason: str) -> None:
-        self.on_problem(WalkProblem(path, outcome, reason, self.root, self.zone))
+        self.on_problem(path, outcome, reason)
 
     def file_ref(self, path: bytes, st: os.stat_result) -> FileRef:
         return FileRef(raw_path=path, size=st.st_size, mtime_ns=st.st_mtime_ns, inode=st.st_ino,
@@ -137,7 +123,7 @@ def walk(roots: Sequence[bytes | str | os.PathLike[str]], zone_for: Callable[[by
 
     ``zone_for(root)`` names each root's zone. Every entry that is not a regular
     file, and every directory that cannot be listed, goes to ``on_problem`` as a
-    WalkProblem (there is no default: a caller must decide what to do with them).
+    (path, outcome, reason) (no default: a caller must decide what to do with them).
     Raises RootError, before yielding anything, when a root is missing.
     """
     raw_roots = [os.fsencode(r) for r in roots]

@@ -11,14 +11,18 @@ from pathlib import Path
 import pytest
 
 from scanner.model import Outcome
-from scanner.walk import RootError, WalkProblem, walk
+from scanner.walk import RootError, walk
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_walk(*roots: bytes | str | os.PathLike[str], zone: str = "local") -> tuple[list[bytes], list[WalkProblem]]:
-    problems: list[WalkProblem] = []
-    files = [ref.raw_path for ref in walk(list(roots), lambda _r: zone, on_problem=problems.append)]
+Problem = tuple[bytes, Outcome, str]
+
+
+def run_walk(*roots: bytes | str | os.PathLike[str], zone: str = "local") -> tuple[list[bytes], list[Problem]]:
+    problems: list[Problem] = []
+    files = [ref.raw_path for ref in walk(list(roots), lambda _r: zone,
+                                          on_problem=lambda *p: problems.append(p))]
     return files, problems
 
 
@@ -33,8 +37,8 @@ def test_files_in_sorted_depth_first_order_with_stat_facts(tmp_path: Path) -> No
     (tmp_path / "b" / "a.txt").write_text("aa")
     (tmp_path / "a.csv").write_text("x")
     (tmp_path / "c.txt").write_text("c")
-    problems: list[WalkProblem] = []
-    refs = list(walk([os.fsencode(tmp_path)], lambda _r: "shared", on_problem=problems.append))
+    problems: list[Problem] = []
+    refs = list(walk([os.fsencode(tmp_path)], lambda _r: "shared", on_problem=lambda *p: problems.append(p)))
     assert rel(tmp_path, [r.raw_path for r in refs]) == [b"a.csv", b"b/a.txt", b"b/z.txt", b"c.txt"]
     ref = refs[1]
     st = os.lstat(ref.raw_path)
@@ -51,7 +55,7 @@ def test_undecodable_file_name_is_walked(tmp_path: Path) -> None:
     files, problems = run_walk(raw_dir)
     assert files == [name]
     assert problems == []
-    ref = next(walk([raw_dir], on_problem=lambda _p: None))
+    ref = next(walk([raw_dir], on_problem=lambda *_p: None))
     assert ref.path.endswith("/\\x82\\xa0\\xff.txt")  # printable, escaped, not dropped
 
 
@@ -65,7 +69,7 @@ def test_special_files_are_reported_unsupported_without_opening(tmp_path: Path) 
     finally:
         sock.close()
     assert files == []
-    assert {(Path(os.fsdecode(p.raw_path)).name, p.outcome, p.reason) for p in problems} == {
+    assert {(Path(os.fsdecode(p[0])).name, p[1], p[2]) for p in problems} == {
         ("pipe", Outcome.UNSUPPORTED, "fifo"),
         ("s.sock", Outcome.UNSUPPORTED, "socket"),
     }
@@ -74,7 +78,7 @@ def test_special_files_are_reported_unsupported_without_opening(tmp_path: Path) 
 def test_device_root_is_unsupported() -> None:
     files, problems = run_walk("/dev/null")
     assert files == []
-    assert [(p.outcome, p.reason) for p in problems] == [(Outcome.UNSUPPORTED, "device")]
+    assert [(p[1], p[2]) for p in problems] == [(Outcome.UNSUPPORTED, "device")]
 
 
 def test_symlinks_are_not_followed_and_are_reported(tmp_path: Path) -> None:
@@ -90,8 +94,8 @@ def test_symlinks_are_not_followed_and_are_reported(tmp_path: Path) -> None:
     (tree / "dangling").symlink_to(tmp_path / "nowhere")
     files, problems = run_walk(tree)
     assert rel(tree, files) == [b"real.txt"]
-    assert sorted(rel(tree, [p.raw_path for p in problems])) == [b"dangling", b"link-out", b"link-to-file", b"loop"]
-    assert {(p.outcome, p.reason) for p in problems} == {(Outcome.UNSUPPORTED, "symlink")}
+    assert sorted(rel(tree, [p[0] for p in problems])) == [b"dangling", b"link-out", b"link-to-file", b"loop"]
+    assert {(p[1], p[2]) for p in problems} == {(Outcome.UNSUPPORTED, "symlink")}
 
 
 def test_root_given_as_symlink_is_followed(tmp_path: Path) -> None:
@@ -110,7 +114,7 @@ def test_same_directory_twice_is_walked_once(tmp_path: Path) -> None:
 
 def test_missing_root_is_a_clear_error_before_anything_is_yielded(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("f")
-    gen = walk([os.fsencode(tmp_path), os.fsencode(tmp_path / "missing")], on_problem=lambda _p: None)
+    gen = walk([os.fsencode(tmp_path), os.fsencode(tmp_path / "missing")], on_problem=lambda *_p: None)
     with pytest.raises(RootError, match="does not exist: .*missing"):
         next(gen)
 
@@ -136,7 +140,7 @@ def test_entry_vanishing_between_listing_and_stat_is_reported(tmp_path: Path,
     monkeypatch.setattr("scanner.walk.os.lstat", lstat_then_delete)
     files, problems = run_walk(tmp_path)
     assert rel(tmp_path, files) == [b"stays.txt"]
-    assert [(Path(os.fsdecode(p.raw_path)).name, p.outcome) for p in problems] == [("gone.txt", Outcome.VANISHED)]
+    assert [(Path(os.fsdecode(p[0])).name, p[1]) for p in problems] == [("gone.txt", Outcome.VANISHED)]
 
 
 @pytest.fixture
@@ -157,8 +161,8 @@ from scanner.walk import walk  # imported first: the unprivileged user may not r
 if os.geteuid() == 0:
     os.setgid(65534); os.setuid(65534)  # root ignores permissions: drop them for real
 problems = []
-files = [r.raw_path.decode() for r in walk([sys.argv[1].encode()], on_problem=problems.append)]
-print(json.dumps({"files": files, "problems": [[p.raw_path.decode(), p.outcome.value, p.reason] for p in problems]}))
+files = [r.raw_path.decode() for r in walk([sys.argv[1].encode()], on_problem=lambda *p: problems.append(p))]
+print(json.dumps({"files": files, "problems": [[p[0].decode(), p[1].value, p[2]] for p in problems]}))
 """
 
 
