@@ -1,0 +1,489 @@
+"""Japanese personal names: normalizing, name dictionaries and evidence scoring.
+
+Input text is expected in the engine's normalized form (``scanner.detect.normalize``:
+NFKC, so half-width kana are already full-width and the ideographic space is ' ').
+Offsets returned index that text.
+
+Evidence and its weight (summed, capped at 1.0; ``Confidence.from_score`` maps 0.5 to
+medium and 0.8 to high):
+
+=====================================  ======  ============================================
+surname in the dictionary (2+ chars)   0.35    1-char surnames (林, 森) weigh 0.2
+given name in the dictionary           0.25    kana: the reading sets below
+space between family and given name    0.10    the usual way names are typed in forms
+given-name shaped (1-3 kanji) after    0.05    only with a space: no space means no boundary
+honorific or title after (様, 殿 ...)  0.30
+label before (氏名:, 被保険者氏名)     0.40    also gives a rare name its chance
+name column header (氏名, フリガナ)    0.60    any name-shaped cell counts; 姓/名 columns 0.5
+=====================================  ======  ============================================
+
+A surname alone (上田駅で, 大野市の) is never reported: a candidate needs at least two kinds
+of evidence, and a surname glued to a following kanji word that is not a given name has
+no boundary, hence no name.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import regex
+
+# Variant kanji that NFKC leaves alone and IPADIC lacks, folded to the form IPADIC holds.
+# Only one-to-one glyph variants; 邉/邊/齋/齊/濱 are left as they are because IPADIC lists
+# 渡邉, 渡邊, 齋藤, 齊藤, 濱田 themselves. No target is also a source (folding is idempotent).
+VARIANT_KANJI: dict[str, str] = {
+    "髙": "高",  # U+9AD9 hashigo-daka
+    "﨑": "崎",  # U+FA11 tatsu-saki (a unified ideograph, so NFKC keeps it)
+    "𠮷": "吉",  # U+20BB7 tsuchi-yoshi
+    "德": "徳",  # U+5FB7
+    "瀨": "瀬",  # U+7028
+    "栁": "柳",  # U+6801
+    "槗": "橋",  # U+69D7
+    "濵": "濱",  # U+6FF5
+}
+_VARIANT_TABLE = str.maketrans(VARIANT_KANJI)
+
+KANJI_CLASS = r"\p{Han}々〆ヶヵ"
+_KANA_CLASS = r"\p{Katakana}ー"  # after NFKC, half-width kana are full-width katakana
+_HIRA_CLASS = r"\p{Hiragana}ー"
+_KANJI_CHAR = regex.compile(rf"[{KANJI_CLASS}]")
+_KANJI_RUN = regex.compile(rf"[{KANJI_CLASS}]+")
+_SPACES = regex.compile(r"[ \t\u3000]+")
+_KANA_TOKEN = regex.compile(rf"(?<![{_KANA_CLASS}])[{_KANA_CLASS}]{{2,}}(?: [{_KANA_CLASS}]{{1,}})?(?![{_KANA_CLASS}])")
+_HIRA_TOKEN = regex.compile(rf"(?<![{_HIRA_CLASS}])[{_HIRA_CLASS}]{{2,}} [{_HIRA_CLASS}]{{1,}}(?![{_HIRA_CLASS}])")
+_NAME_SHAPE = regex.compile(
+    rf"^[{KANJI_CLASS}{_KANA_CLASS}{_HIRA_CLASS}]{{1,12}}(?:[ \t\u3000]+[{KANJI_CLASS}{_KANA_CLASS}{_HIRA_CLASS}]{{1,12}})?$"
+)
+_HEADER_NOISE = regex.compile(r"[\s()（）\[\]【】「」『』<>〈〉・/:：*※]")
+
+W_SURNAME, W_SURNAME_SHORT, W_GIVEN, W_SPACE, W_GIVEN_SHAPE = 0.35, 0.2, 0.25, 0.10, 0.05
+W_GIVEN_SHORT = 0.10  # a 1-kanji given name glued to a surname (山田錦 is rice) is weak alone
+W_KANA_SURNAME, W_KANA_GIVEN = 0.25, 0.2
+W_HONORIFIC, W_LABEL = 0.30, 0.40
+W_HEADER_NAME, W_HEADER_PART, W_HEADER_DICT = 0.60, 0.50, 0.20
+W_LABEL_SHAPE = 0.15  # label + name-shaped text, nothing in the dictionary
+MIN_SCORE = 0.45  # below this a candidate is not reported at all
+MAX_SURNAME, MAX_GIVEN = 4, 4
+
+DEFAULT_HONORIFICS = ("様", "さま", "殿", "さん", "くん", "君", "ちゃん", "氏", "先生",
+                      "課長", "部長", "係長", "主任", "社長", "所長", "室長")
+# 様式 (form) and 様子 (state) start with 様 but are not honorifics.
+NOT_HONORIFIC = ("様式", "様子", "氏名")
+# What forms put in a name cell when there is no name.
+PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "該当なし", "空欄", "同上", "氏名", "名前", "記入例"})
+DEFAULT_LABELS = ("被保険者氏名", "受給者氏名", "被保険者名", "受給者名", "本人氏名", "漢字氏名",
+                  "カナ氏名", "氏名カナ", "フリガナ", "ふりがな", "氏名", "お名前", "名前", "宛名",
+                  "申請者", "届出人", "担当者", "担当")
+
+
+class HeaderKind(StrEnum):
+    NAME = "name"  # a whole name (kanji or kana)
+    KANA = "kana"  # a reading column (フリガナ, カナ氏名, セイ)
+    FAMILY = "family"  # 姓
+    GIVEN = "given"  # 名
+
+
+_FAMILY_HEADERS = frozenset({"姓", "氏", "苗字", "名字", "姓漢字", "漢字姓", "ファミリーネーム"})
+_GIVEN_HEADERS = frozenset({"名", "名漢字", "漢字名", "下の名前"})
+_KANA_ONLY_HEADERS = frozenset({"セイ", "メイ", "セイメイ", "シメイ"})
+_KANA_MARKS = ("フリガナ", "ふりがな", "ヨミガナ", "よみがな", "読み仮名", "読みがな", "カナ", "かな", "ヨミ", "よみ", "読み")
+_NAME_MARKS = ("氏名", "名前")
+_NAME_ENDINGS = ("者名", "人名", "員名")
+_NOT_PERSON_ENDINGS = ("業者名", "法人名")
+
+
+def header_kind(header: str | None) -> HeaderKind | None:
+    """What kind of name a column header announces, or None for any other column."""
+    if not header:
+        return None
+    h = _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", header))
+    if h in _KANA_ONLY_HEADERS:
+        return HeaderKind.KANA
+    for mark in _KANA_MARKS:
+        if mark in h:
+            rest = h.replace(mark, "")
+            return HeaderKind.KANA if not rest or _plain_header_kind(rest) else None
+    return _plain_header_kind(h)
+
+
+def _plain_header_kind(h: str) -> HeaderKind | None:
+    if h in _FAMILY_HEADERS:
+        return HeaderKind.FAMILY
+    if h in _GIVEN_HEADERS:
+        return HeaderKind.GIVEN
+    if any(m in h for m in _NAME_MARKS):
+        return HeaderKind.NAME
+    if h.endswith(_NAME_ENDINGS) and not h.endswith(_NOT_PERSON_ENDINGS):
+        return HeaderKind.NAME
+    return None
+
+
+# --- normalizing --------------------------------------------------------------
+
+
+def fold_variants(text: str) -> str:
+    """Variant kanji to the dictionary's form; keeps the length (offsets stay valid)."""
+    return text.translate(_VARIANT_TABLE)
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana to katakana (ぁ..ゖ and ゝゞ); everything else unchanged."""
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" or c in "ゝゞ" else c for c in text)
+
+
+def normalize_name(text: str) -> str:
+    """The value a name is hashed as: NFKC, variant kanji folded, kana as katakana, no spaces.
+
+    山田　太郎, 山田 太郎 and 山田太郎 are one value; ﾔﾏﾀﾞ ﾀﾛｳ, やまだ たろう and ヤマダタロウ too.
+    """
+    text = fold_variants(unicodedata.normalize("NFKC", text))
+    return to_katakana(_SPACES.sub("", text))
+
+
+def mask_name(value: str, family_len: int | None = None) -> str:
+    """Keep only the first character: 山田太郎 (family 2) -> '山* **'; unknown split -> '山***'."""
+    if not value:
+        return ""
+    if family_len is None or not 0 < family_len < len(value):
+        return value[0] + "*" * (len(value) - 1)
+    return value[0] + "*" * (family_len - 1) + " " + "*" * (len(value) - family_len)
+
+
+# --- dictionaries -----------------------------------------------------------
+
+
+SURNAME_FILE = "surnames.ipadic.tsv"
+GIVEN_FILE = "given_names.ipadic.tsv"
+
+
+@dataclass(frozen=True)
+class NameDictionaries:
+    """Surnames and given names (kanji, variant-folded) with their katakana readings."""
+
+    surnames: Any  # ahocorasick.Automaton: folded surname -> its length (scans running text)
+    given: Any  # ahocorasick.Automaton used as a set (exact lookups)
+    surname_readings: frozenset[str]
+    given_readings: frozenset[str]
+    readings: Mapping[str, frozenset[str]] = field(repr=False)  # surface -> readings
+
+    def is_surname(self, s: str) -> bool:
+        return s in self.surnames
+
+    def is_given(self, s: str) -> bool:
+        return s in self.given
+
+
+def default_dictionary_dir() -> Path:
+    return Path(str(resources.files("rules") / "dictionaries"))
+
+
+def _read_pairs(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or "\t" not in line:
+                continue
+            surface, reading = line.rstrip("\n").split("\t", 1)
+            pairs.append((fold_variants(surface), reading))
+    return pairs
+
+
+def _automaton(words: Iterable[str]) -> Any:
+    auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for w in words:
+        auto.add_word(w, len(w))
+    auto.make_automaton()
+    return auto
+
+
+@cache
+def load_name_dictionaries(directory: Path | None = None) -> NameDictionaries:
+    """Load the shipped lists once per process (the daemon keeps them for its lifetime)."""
+    directory = directory or default_dictionary_dir()
+    surnames = _read_pairs(directory / SURNAME_FILE)
+    given = _read_pairs(directory / GIVEN_FILE)
+    readings: dict[str, set[str]] = {}
+    for surface, reading in surnames + given:
+        readings.setdefault(surface, set()).add(reading)
+    # Only surnames with a kanji scan running text: hiragana ones (あおい) are ordinary words.
+    return NameDictionaries(
+        surnames=_automaton({s for s, _ in surnames if _KANJI_CHAR.search(s)}),
+        given=_automaton({g for g, _ in given}),
+        surname_readings=frozenset(r for _, r in surnames),
+        given_readings=frozenset(r for _, r in given),
+        readings={k: frozenset(v) for k, v in readings.items()},
+    )
+
+
+# --- finding and scoring ------------------------------------------------------
+
+# Labels strong enough that whatever name-shaped text follows them counts (rare surnames);
+# the others (担当, 申請者) only add weight to a dictionary match.
+STRONG_LABELS = frozenset(DEFAULT_LABELS[:14])
+_NAME_CHARS = rf"{KANJI_CLASS}{_KANA_CLASS}{_HIRA_CLASS}"
+_LABELLED_NAME = regex.compile(rf"[{_NAME_CHARS}]{{1,6}}(?: [{_NAME_CHARS}]{{1,6}}(?![{_NAME_CHARS}:]))?(?![{_NAME_CHARS}])")
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """A name found in text: span, normalized value (to hash), score and why."""
+
+    start: int
+    end: int
+    value: str
+    score: float
+    reasons: tuple[str, ...]
+    family_len: int | None = None  # where family name ends in ``value``, when known
+
+    @property
+    def masked(self) -> str:
+        return mask_name(self.value, self.family_len)
+
+
+@dataclass
+class _Evidence:
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, weight: float, reason: str) -> None:
+        self.score += weight
+        self.reasons.append(reason)
+
+    def match(self, text: str, start: int, end: int, family_len: int | None) -> NameMatch:
+        return NameMatch(start, end, normalize_name(text[start:end]), round(min(self.score, 1.0), 3),
+                         tuple(self.reasons), family_len)
+
+
+class NameFinder:
+    """Finds Japanese personal names in normalized text or in table cells under a header."""
+
+    def __init__(self, dicts: NameDictionaries, *, honorifics: Iterable[str] = DEFAULT_HONORIFICS,
+                 labels: Iterable[str] = DEFAULT_LABELS, min_score: float = MIN_SCORE) -> None:
+        self.dicts = dicts
+        self.honorifics = tuple(sorted(set(honorifics), key=len, reverse=True))
+        labels = sorted(set(labels), key=len, reverse=True)
+        self.strong_labels = STRONG_LABELS & set(labels)
+        self.min_score = min_score
+        self._label_re = regex.compile(r"(?P<label>" + "|".join(map(regex.escape, labels)) + r")[ \t]*:?[ \t]*")
+
+    def find(self, text: str, header: str | None = None) -> list[NameMatch]:
+        """Names in ``text``; a cell under a name column header is judged as a whole."""
+        kind = header_kind(header)
+        if kind is None:
+            return self.find_in_text(text)
+        cell = self.score_cell(text, kind)
+        if cell is not None:
+            return [cell] if cell.score >= self.min_score else []
+        boosted = [NameMatch(m.start, m.end, m.value, min(1.0, m.score + W_HEADER_DICT),
+                             (*m.reasons, f"header:{kind}"), m.family_len) for m in self.find_in_text(text)]
+        return boosted
+
+    # --- running text ---
+
+    def find_in_text(self, text: str) -> list[NameMatch]:
+        folded = fold_variants(text)
+        labels = {m.end(): m.group("label") for m in self._label_re.finditer(folded)}
+        found: list[NameMatch] = []
+        for end_idx, length in self.dicts.surnames.iter(folded):
+            start = end_idx - length + 1
+            if start > 0 and _KANJI_CHAR.match(folded[start - 1]) and start not in labels:
+                continue  # inside a longer kanji word
+            found.extend(self._kanji_name(text, folded, start, length, labels.get(start)))
+        for token in (*_KANA_TOKEN.finditer(folded), *_HIRA_TOKEN.finditer(folded)):
+            found.extend(self._kana_name(text, folded, token.start(), token.end(), labels.get(token.start())))
+        starts = {m.start for m in found}
+        for pos, label in labels.items():
+            if label in self.strong_labels and pos not in starts:
+                found.extend(self._labelled_shape(text, folded, pos, label))
+        return _best_non_overlapping(found)
+
+    def _kanji_name(self, text: str, folded: str, start: int, length: int, label: str | None) -> list[NameMatch]:
+        s_end = start + length
+        ev = _Evidence()
+        ev.add(W_SURNAME if length > 1 else W_SURNAME_SHORT, "surname-dict")
+        gap = _SPACES.match(folded, s_end)
+        g_start = gap.end() if gap else s_end
+        given_len, in_dict = self._given_at(folded, g_start, spaced=gap is not None)
+        end = g_start + given_len if given_len else s_end
+        if given_len:
+            if not in_dict:
+                ev.add(W_GIVEN_SHAPE, "given-shape")
+            else:
+                ev.add(W_GIVEN_SHORT if given_len == 1 and not gap else W_GIVEN, "given-dict")
+            if gap:
+                ev.add(W_SPACE, "space")
+        elif end < len(folded) and _KANJI_CHAR.match(folded[end]) and not self._honorific_at(folded, end):
+            return []  # 上田駅, 大野市: the surname runs into another word
+        self._add_context(ev, folded, end, label)
+        return self._accept(ev, text, start, end, length)
+
+    def _given_at(self, folded: str, pos: int, *, spaced: bool) -> tuple[int, bool]:
+        """Length of the given name starting at ``pos`` and whether the dictionary has it."""
+        run = _KANJI_RUN.match(folded, pos)
+        if run is None:
+            return self._kana_given_at(folded, pos, spaced=spaced)
+        r_end = run.end()
+        for k in range(min(MAX_GIVEN, r_end - pos), 0, -1):
+            g_end = pos + k
+            if (g_end == r_end or self._honorific_at(folded, g_end)) and self.dicts.is_given(folded[pos:g_end]):
+                return k, True
+        if spaced:  # 鈴木 颯太: the space is the boundary, the dictionary need not know the name
+            for k in range(1, min(3, r_end - pos) + 1):
+                if pos + k == r_end or self._honorific_at(folded, pos + k):
+                    return k, False
+        return 0, False
+
+    def _kana_given_at(self, folded: str, pos: int, *, spaced: bool) -> tuple[int, bool]:
+        kana = regex.compile(rf"[{_KANA_CLASS}]+" + (rf"|[{_HIRA_CLASS}]+" if spaced else "")).match(folded, pos)
+        if kana and to_katakana(kana.group()) in self.dicts.given_readings:
+            return kana.end() - pos, True
+        return 0, False
+
+    def _kana_name(self, text: str, folded: str, start: int, end: int, label: str | None) -> list[NameMatch]:
+        token = to_katakana(folded[start:end])
+        family, _, given = token.partition(" ")
+        family_len: int | None = len(family) if given else None
+        if not given:
+            family_len = self._kana_split(token)
+            if family_len:
+                family, given = token[:family_len], token[family_len:]
+        ev = _Evidence()
+        if family in self.dicts.surname_readings:
+            ev.add(W_KANA_SURNAME, "surname-reading")
+        if given and given in self.dicts.given_readings:
+            ev.add(W_KANA_GIVEN, "given-reading")
+        if not ev.reasons and label is None:
+            return []
+        if " " in token:
+            ev.add(W_SPACE, "space")
+        self._add_context(ev, folded, end, label)
+        return self._accept(ev, text, start, end, family_len)
+
+    def _kana_split(self, token: str) -> int | None:
+        for i in range(2, len(token) - 1):
+            if token[:i] in self.dicts.surname_readings and token[i:] in self.dicts.given_readings:
+                return i
+        return None
+
+    def _labelled_shape(self, text: str, folded: str, pos: int, label: str) -> list[NameMatch]:
+        shape = _LABELLED_NAME.match(folded, pos)
+        if shape is None:
+            return []
+        ev = _Evidence()
+        ev.add(W_LABEL, f"label:{label}")
+        ev.add(W_LABEL_SHAPE, "name-shape")
+        if " " in shape.group():
+            ev.add(W_SPACE, "space")
+        return self._accept(ev, text, pos, shape.end(), None)
+
+    def _add_context(self, ev: _Evidence, folded: str, end: int, label: str | None) -> None:
+        honorific = self._honorific_at(folded, end)
+        if honorific:
+            ev.add(W_HONORIFIC, "honorific")
+        if label:
+            ev.add(W_LABEL, f"label:{label}")
+
+    def _honorific_at(self, folded: str, pos: int) -> str | None:
+        while pos < len(folded) and folded[pos] in " \t":
+            pos += 1
+        if folded.startswith(NOT_HONORIFIC, pos):
+            return None
+        return next((h for h in self.honorifics if folded.startswith(h, pos)), None)
+
+    def _accept(self, ev: _Evidence, text: str, start: int, end: int, family_len: int | None) -> list[NameMatch]:
+        if len(ev.reasons) < 2 or ev.score < self.min_score:
+            return []
+        return [ev.match(text, start, end, family_len)]
+
+    # --- table cells ---
+
+    def score_cell(self, text: str, kind: HeaderKind) -> NameMatch | None:
+        """A whole cell under a name column; None when the cell is not name-shaped."""
+        stripped = text.strip()
+        start = text.find(stripped) if stripped else 0
+        folded = self._strip_honorific(fold_variants(stripped))
+        if not folded or folded in PLACEHOLDERS or not _NAME_SHAPE.match(folded):
+            return None
+        ev = _Evidence()
+        ev.add(W_HEADER_PART if kind in (HeaderKind.FAMILY, HeaderKind.GIVEN) else W_HEADER_NAME, f"header:{kind}")
+        family_len = self._add_dictionary_evidence(ev, folded, kind)
+        return ev.match(text, start, start + len(folded), family_len)
+
+    def _strip_honorific(self, cell: str) -> str:
+        for h in self.honorifics:
+            if cell.endswith(h) and len(cell) > len(h) + 1:
+                return cell[: -len(h)].rstrip()
+        return cell
+
+    def _add_dictionary_evidence(self, ev: _Evidence, cell: str, kind: HeaderKind) -> int | None:
+        if kind is HeaderKind.FAMILY:
+            if self._is_part(cell, surname=True):
+                ev.add(W_HEADER_DICT, "surname-dict")
+            return None
+        if kind is HeaderKind.GIVEN:
+            if self._is_part(cell, surname=False):
+                ev.add(W_HEADER_DICT, "given-dict")
+            return None
+        family_len, surname_hit, given_hit = self.split_name(cell)
+        if surname_hit:
+            ev.add(W_HEADER_DICT, "surname-dict")
+        if given_hit:
+            ev.add(W_SPACE, "given-dict")
+        if " " in cell:
+            ev.add(W_SPACE, "space")
+        return family_len
+
+    def _is_part(self, part: str, *, surname: bool) -> bool:
+        names, readings = ((self.dicts.surnames, self.dicts.surname_readings) if surname
+                           else (self.dicts.given, self.dicts.given_readings))
+        return part in names or to_katakana(part) in readings
+
+    def split_name(self, name: str) -> tuple[int | None, bool, bool]:
+        """(family length, surname known, given name known) for a whole name, spaced or not."""
+        name = fold_variants(name.strip())
+        if " " in name or "\t" in name:
+            family, given = _SPACES.split(name, maxsplit=1)
+            return len(family), self._is_part(family, surname=True), self._is_part(given, surname=False)
+        best: tuple[int | None, bool, bool] = (None, False, False)
+        for k in range(min(MAX_SURNAME, len(name) - 1), 0, -1):
+            if self._is_part(name[:k], surname=True):
+                hit = (k, True, self._is_part(name[k:], surname=False))
+                if hit[2]:
+                    return hit
+                best = best if best[1] else hit
+        return best
+
+    def reading_matches(self, name: str, reading: str) -> bool:
+        """Whether a kana ``reading`` (フリガナ column) fits a kanji ``name`` by the dictionary."""
+        name = _SPACES.sub("", fold_variants(unicodedata.normalize("NFKC", name)))
+        kana = normalize_name(reading)
+        for k in range(min(MAX_SURNAME, len(name) - 1), 0, -1):
+            for r in self.dicts.readings.get(name[:k], ()):
+                rest = kana[len(r):]
+                if (kana.startswith(r) and rest
+                        and (rest in self.dicts.readings.get(name[k:], {rest}) and rest in self.dicts.given_readings)):
+                    return True
+        return False
+
+
+def _best_non_overlapping(matches: list[NameMatch]) -> list[NameMatch]:
+    """Highest score first, then longest, then leftmost; drop matches that overlap a kept one."""
+    kept: list[NameMatch] = []
+    for m in sorted(matches, key=lambda m: (-m.score, -(m.end - m.start), m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+@cache
+def default_finder() -> NameFinder:
+    """A finder over the shipped dictionaries, built once per process."""
+    return NameFinder(load_name_dictionaries())
