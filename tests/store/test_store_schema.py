@@ -1,0 +1,104 @@
+"""Migrations, engine settings and column types of the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Column, MetaData, Table, create_engine, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from store import Store, default_db_url
+from store.engine import sqlite_file
+from store.migrate import current_revision, head_revision
+from store.models import Base, ViolationEvent
+from store.types import UInt64
+
+TABLES = {"sweeps", "files", "findings", "violations", "violation_events", "alembic_version"}
+
+
+def test_open_migrates_to_head(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        assert set(inspect(store.engine).get_table_names()) == TABLES
+        assert current_revision(store.engine) == head_revision()
+
+
+def test_models_match_the_migrations(db_store: Store) -> None:
+    with db_store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_reopening_keeps_data(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        sweep = store.begin_sweep(host="h", roots=["/a"], rules_version="1", policy_versions={})
+    with Store.open(db_url) as store:
+        store.finish_sweep(sweep, counts={"clean": 1})  # the row survived the second open
+
+
+def test_no_column_could_hold_raw_values() -> None:
+    # Findings keep a hash and a masked form; nothing named like a raw value or excerpt exists.
+    names = {c.name for t in Base.metadata.tables.values() for c in t.columns}
+    assert not names & {"value", "raw", "excerpt", "text", "cell", "snippet", "context"}
+
+
+def test_sqlite_file_is_private_and_in_wal_mode(sqlite_url: str) -> None:
+    with Store.open(sqlite_url) as store:
+        db_file = sqlite_file(sqlite_url)
+        assert db_file is not None
+        assert stat.S_IMODE(db_file.stat().st_mode) == 0o600
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+        for sidecar in db_file.parent.glob(db_file.name + "-*"):  # -wal and -shm follow the file's mode
+            assert stat.S_IMODE(sidecar.stat().st_mode) & 0o077 == 0
+
+
+def test_existing_sqlite_file_mode_is_left_alone(tmp_path: Path) -> None:
+    db_file = tmp_path / "mine.db"
+    db_file.touch(mode=0o640)
+    db_file.chmod(0o640)
+    with Store.open(f"sqlite:///{db_file}"):
+        pass
+    assert stat.S_IMODE(db_file.stat().st_mode) == 0o640
+
+
+def test_default_url_is_in_the_user_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("platformdirs.user_data_dir", lambda app: str(tmp_path / app))
+    url = default_db_url()
+    assert url == f"sqlite:///{tmp_path / 'pii-agent' / 'pii-agent.db'}"
+    with Store.open() as store:  # no URL: the default
+        assert (tmp_path / "pii-agent" / "pii-agent.db").exists()
+        assert store.open_violation_count() == 0
+
+
+def test_foreign_keys_are_enforced(db_store: Store) -> None:
+    event = {"violation_id": 999, "at": datetime.now(UTC), "actor": "t", "to_status": "open", "note": ""}
+    with pytest.raises(IntegrityError), db_store.engine.begin() as conn:
+        conn.execute(insert(ViolationEvent).values(**event))
+
+
+@given(st.integers(min_value=0, max_value=2**64 - 1))
+def test_uint64_round_trips_through_a_bigint_column(value: int) -> None:
+    engine = create_engine("sqlite://")
+    table = Table("t", MetaData(), Column("v", UInt64))
+    table.create(engine)
+    with engine.begin() as conn:
+        conn.execute(table.insert().values(v=value))
+        assert conn.execute(select(table.c.v).where(table.c.v == value)).scalar_one() == value
+    engine.dispose()
+
+
+def test_uint64_rejects_out_of_range() -> None:
+    engine = create_engine("sqlite://")
+    table = Table("t", MetaData(), Column("v", UInt64))
+    table.create(engine)
+    with pytest.raises(Exception, match="unsigned 64-bit"), engine.begin() as conn:
+        conn.execute(table.insert().values(v=-1))
+    engine.dispose()
