@@ -1,0 +1,176 @@
+"""Plain text (the fallback format) and CSV/TSV, streamed in bounded memory.
+
+Text is decoded by ``scanner.encoding`` and yielded as TextBlocks of about
+``ScanLimits.text_chunk_chars`` characters, cut at line ends, each knowing the line it
+starts on. CSV/TSV (by extension, or a .txt whose lines share a tab count, as Excel's
+"Unicode text" export) yields TableBlocks of at most ``ROWS_PER_BLOCK`` rows, each
+carrying the header row found once near the top. Decode problems are reported as
+PartNotes, never raised and never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterable, Iterator
+
+from ..encoding import Guess, TextStream, guess_encoding
+from ..errors import CorruptFile, Unsupported
+from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
+from . import FormatSpec, ScanContext, Source
+from .tables import find_header_row
+
+TEXT_FORMAT_NAMES = frozenset({"text", "csv"})  # formats whose raw bytes a byte prefilter can judge
+ROWS_PER_BLOCK = 2000
+HEADER_SCAN_ROWS = 30
+CSV_SUFFIXES = frozenset({"csv", "tsv", "tab"})
+_SNIFF_LINES = 20
+_MAX_LINE_FACTOR = 4  # a CSV "line" longer than this many text chunks is not a CSV
+
+
+def head_guess(source: Source) -> Guess | None:
+    """The encoding decided from the source's head; None for binary content."""
+    return guess_encoding(source.head, at_eof=source.size <= len(source.head))
+
+
+def raw_prefilter_applies(source: Source) -> bool:
+    """True when a byte-level prefilter over the raw file is meaningful (ASCII-compatible
+    text: UTF-8, CP932, EUC-JP). False for UTF-16 and binary content."""
+    guess = head_guess(source)
+    return guess is not None and guess.ascii_compatible
+
+
+def _open_text(source: Source, ctx: ScanContext) -> TextStream:
+    guess = head_guess(source)
+    if guess is None:
+        raise Unsupported("binary")
+    return TextStream(source.opener(), guess, chunk_bytes=max(ctx.limits.text_chunk_chars, 4096))
+
+
+def _problem_notes(stream: TextStream) -> Iterator[PartNote]:
+    for problem in stream.problems:
+        yield PartNote(where="", outcome=Outcome.ERROR, reason=f"encoding: {problem}")
+
+
+def _checked(pieces: Iterable[str], ctx: ScanContext) -> Iterator[str]:
+    for piece in pieces:
+        ctx.deadline.check()
+        yield piece
+
+
+def line_chunks(pieces: Iterable[str], limit: int) -> Iterator[tuple[str, int]]:
+    """Regroup text pieces into (chunk, first_line) of about ``limit`` characters.
+
+    Chunks end at a line end where one exists within the limit; a single line longer
+    than ``limit`` is cut at the limit (it keeps its line number in the next chunk).
+    """
+    pending = ""
+    line = 1
+    for piece in pieces:
+        pending += piece
+        while len(pending) >= limit:
+            cut = pending.rfind("\n", 0, limit) + 1 or limit
+            chunk, pending = pending[:cut], pending[cut:]
+            yield chunk, line
+            line += chunk.count("\n")
+    if pending:
+        yield pending, line
+
+
+def extract_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    stream = _open_text(source, ctx)
+    for chunk, first_line in line_chunks(_checked(stream, ctx), ctx.limits.text_chunk_chars):
+        yield TextBlock(chunk, where="", first_line=first_line)
+    yield from _problem_notes(stream)
+
+
+# --- CSV / TSV -----------------------------------------------------------------
+
+
+def _head_lines(source: Source, guess: Guess) -> list[str]:
+    text = source.head[guess.bom:].decode(guess.encoding, "replace")
+    lines = text.split("\n")
+    if source.size > len(source.head):
+        lines = lines[:-1]  # the last line may be cut by the head's end
+    return [ln for ln in lines if ln.strip()][:_SNIFF_LINES]
+
+
+def _tab_table(lines: list[str]) -> bool:
+    """Lines that mostly share one non-zero tab count: Excel's "Unicode text" and kin."""
+    if len(lines) < 2:
+        return False
+    counts = [ln.count("\t") for ln in lines]
+    common, times = max(((c, counts.count(c)) for c in set(counts)), key=lambda ct: ct[1])
+    return common > 0 and times >= 0.8 * len(counts)
+
+
+def sniff_csv(source: Source) -> bool:
+    if source.suffix not in CSV_SUFFIXES | {"txt"}:
+        return False
+    guess = head_guess(source)
+    if guess is None:
+        return False
+    return source.suffix in CSV_SUFFIXES or _tab_table(_head_lines(source, guess))
+
+
+def _dialect(source: Source, guess: Guess) -> type[csv.Dialect]:
+    sample = "\n".join(_head_lines(source, guess))
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        return csv.excel if source.suffix == "csv" else csv.excel_tab
+    if source.suffix == "txt" and sniffed.delimiter != "\t":
+        return csv.excel_tab  # a .txt is only taken for a table because of its tabs
+    return sniffed
+
+
+def _lines(pieces: Iterable[str], max_chars: int) -> Iterator[str]:
+    """Physical lines (with their "\\n") for the csv module, in bounded memory."""
+    pending = ""
+    for piece in pieces:
+        pending += piece
+        start = 0
+        while (end := pending.find("\n", start)) != -1:
+            yield pending[start : end + 1]
+            start = end + 1
+        pending = pending[start:]
+        if len(pending) > max_chars:
+            raise CorruptFile(f"csv line longer than {max_chars} characters")
+    if pending:
+        yield pending
+
+
+def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext) -> Iterator[TableBlock]:
+    block: list[list[str]] = []
+    chars = 0
+    first_row = 1
+    for row in rows:
+        block.append(row)
+        chars += sum(len(cell) for cell in row)
+        if len(block) >= ROWS_PER_BLOCK or chars >= ctx.limits.text_chunk_chars:
+            ctx.deadline.check()
+            yield TableBlock(rows=block, headers=headers, where="", first_row=first_row)
+            first_row += len(block)
+            block, chars = [], 0
+    if block:
+        yield TableBlock(rows=block, headers=headers, where="", first_row=first_row)
+
+
+def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    stream = _open_text(source, ctx)
+    max_line = _MAX_LINE_FACTOR * ctx.limits.text_chunk_chars
+    reader = csv.reader(_lines(_checked(stream, ctx), max_line), _dialect(source, stream.guess))
+    try:
+        top = list(itertools.islice(reader, HEADER_SCAN_ROWS))
+        header_at = find_header_row(top, HEADER_SCAN_ROWS)
+        headers = [cell.strip() for cell in top[header_at]] if header_at is not None else []
+        yield from _row_blocks(itertools.chain(top, reader), headers, ctx)
+    except csv.Error as exc:
+        raise CorruptFile(f"csv: {exc} (line {reader.line_num})") from None
+    yield from _problem_notes(stream)
+
+
+FORMATS = [
+    FormatSpec("csv", sniff_csv, extract_csv, priority=10),
+    FormatSpec("text", lambda _source: True, extract_text, priority=0),
+]
