@@ -20,7 +20,8 @@ Choices worth knowing:
   conditional deny (XD) is skipped (it may not). Both err towards showing a reader.
 - Audit, alarm, label and resource-attribute ACEs never grant or deny.
 - The owner's implicit READ_CONTROL|WRITE_DAC is not read access; the owner is
-  reported as the owner, and as a reader only when the DACL allows it.
+  reported as the owner, and as a reader only when the DACL allows it (to its own
+  SID, to a group in its minimal token, or to OWNER RIGHTS).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .sddl_parse import Ace, SddlError, SecurityDescriptor, parse_sddl
-from .sids import CREATOR_GROUP, CREATOR_OWNER, EVERYONE, is_broad, sid_name, token_sids
+from .sids import CREATOR_GROUP, CREATOR_OWNER, EVERYONE, OWNER_RIGHTS, is_broad, sid_name, token_sids
 
 READ_DATA = 0x1
 _GENERIC_MAP = {  # file generic mapping (FILE_GENERIC_*; GA -> FILE_ALL_ACCESS)
@@ -89,6 +90,8 @@ def candidates(sd: SecurityDescriptor) -> list[str]:
         return [EVERYONE]
     assert sd.dacl is not None
     found = [a.sid for a in sd.dacl.aces if ace_decision(a) == "allow" and a.sid not in _PLACEHOLDERS]
+    if sd.owner:  # an OWNER RIGHTS ace speaks about whoever owns the object
+        found = [sd.owner if sid == OWNER_RIGHTS else sid for sid in found]
     return list(dict.fromkeys(found))
 
 
