@@ -9,8 +9,9 @@ medium and 0.8 to high):
 
 =====================================  ======  ============================================
 surname in the dictionary (2+ chars)   0.35    1-char surnames (林, 森) weigh 0.2
-given name in the dictionary           0.25    kana: the reading sets below
+given name in the dictionary           0.25    0.1 for one kanji glued on (山田錦 is rice)
 space between family and given name    0.10    the usual way names are typed in forms
+kana surname / given name reading      0.25 / 0.2  katakana, hiragana, half-width (NFKC) alike
 given-name shaped (1-3 kanji) after    0.05    only with a space: no space means no boundary
 honorific or title after (様, 殿 ...)  0.30
 label before (氏名:, 被保険者氏名)     0.40    also gives a rare name its chance
