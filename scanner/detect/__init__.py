@@ -1,0 +1,41 @@
+"""Detection: rules as data (rules/detectors/*.yaml), normalization, and the engine.
+
+    engine = load_engine()                  # shipped rules, random per-process HMAC key
+    if engine.prefilter(raw_bytes):         # False: nothing can match, file is clean
+        detection = engine.scan(blocks)     # findings hold only a keyed hash and a mask
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .engine import Detection, Engine, default_hasher
+from .errors import RulesError
+from .examples import ExampleFailure
+from .rules import load_rules, rule_files, rules_version
+
+__all__ = ["Detection", "Engine", "ExampleFailure", "RulesError", "load_engine"]
+
+
+def load_engine(rules_dir: Path | None = None, *, hasher: Callable[[str], str] | None = None,
+                prefilter: str = "auto") -> Engine:
+    """Load and validate ``rules_dir/detectors/*.yaml`` (default: the shipped rules).
+
+    Raises RulesError on the first problem, including an example that misbehaves.
+    """
+    if rules_dir is None:
+        from rules import default_rules_dir
+
+        rules_dir = default_rules_dir()
+    rules_dir = Path(rules_dir)
+    if not (rules_dir / "detectors").is_dir():
+        raise RulesError(str(rules_dir / "detectors"), None, "no such directory")
+    specs = load_rules(rules_dir)
+    engine = Engine(specs, rules_dir, rules_version(rule_files(rules_dir)),
+                    hasher or default_hasher(), prefilter)
+    failures = engine.run_examples()
+    if failures:
+        first = failures[0]
+        raise RulesError(first.file, first.rule_id, first.describe())
+    return engine

@@ -1,0 +1,97 @@
+"""Context scoring: keywords near a match in text, and the column header of a table cell.
+
+Labels sit next to the value they name, so the nearest label wins: a negative label
+(TEL, 社員番号) only lowers a match when it is closer than every positive keyword, and a
+label after the value counts as farther than one before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from .rules import ContextSpec
+
+_FOLLOWING_PENALTY = 2  # a label after the value is read as twice as far (plus a little)
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHit:
+    start: int
+    end: int
+    word: str
+    weight: float
+
+
+class KeywordContext:
+    """Finds a rule's keywords in normalized text and scores matches by them."""
+
+    def __init__(self, spec: ContextSpec) -> None:
+        self.spec = spec
+        words = sorted({*spec.positive, *spec.negative}, key=len, reverse=True)
+        self._weights = {w.casefold(): spec.positive.get(w, spec.negative.get(w, 0.0)) for w in words}
+        self._pattern = (regex.compile("|".join(regex.escape(w) for w in words), regex.IGNORECASE)
+                         if words else None)
+
+    def hits(self, text: str) -> list[KeywordHit]:
+        if self._pattern is None:
+            return []
+        return [KeywordHit(m.start(), m.end(), m.group().casefold(), self._weights[m.group().casefold()])
+                for m in self._pattern.finditer(text)]
+
+    def score(self, hits: list[KeywordHit], start: int, end: int) -> tuple[float, list[str]]:
+        """Score delta and reasons for a match at [start, end) given the text's keyword hits."""
+        best_pos: KeywordHit | None = None
+        best_pos_dist = self.spec.proximity + 1
+        worst_neg: KeywordHit | None = None
+        worst_neg_dist = 0
+        for hit in hits:
+            dist = _distance(hit, start, end)
+            if hit.weight > 0 and dist <= self.spec.proximity:
+                if best_pos is None or hit.weight > best_pos.weight:
+                    best_pos = hit
+                best_pos_dist = min(best_pos_dist, dist)
+            elif hit.weight < 0 and dist <= self.spec.negative_proximity and (
+                    worst_neg is None or hit.weight < worst_neg.weight):
+                worst_neg, worst_neg_dist = hit, dist
+        delta, reasons = 0.0, []
+        if best_pos is not None:
+            delta += best_pos.weight
+            reasons.append(f"keyword:{best_pos.word}")
+        if worst_neg is not None and worst_neg_dist < best_pos_dist:
+            delta += worst_neg.weight
+            reasons.append(f"negative-keyword:{worst_neg.word}")
+        return delta, reasons
+
+
+def _distance(hit: KeywordHit, start: int, end: int) -> int:
+    if hit.end <= start:
+        return start - hit.end
+    if hit.start >= end:
+        return (hit.start - end) * _FOLLOWING_PENALTY + _FOLLOWING_PENALTY
+    return 0
+
+
+class HeaderContext:
+    """Scores a normalized column header by substring: best positive plus worst negative."""
+
+    def __init__(self, spec: ContextSpec) -> None:
+        self.spec = spec
+        self.score = lru_cache(maxsize=4096)(self._score)
+
+    def _score(self, header: str) -> tuple[float, tuple[str, ...]]:
+        folded = header.casefold()
+        pos = [(w, k) for k, w in self.spec.positive.items() if k.casefold() in folded]
+        neg = [(w, k) for k, w in self.spec.negative.items() if k.casefold() in folded]
+        delta, reasons = 0.0, []
+        if pos:
+            weight, word = max(pos)
+            delta += weight
+            reasons.append(f"header:{word}")
+        if neg:
+            weight, word = min(neg)
+            delta += weight
+            reasons.append(f"negative-header:{word}")
+        return delta, tuple(reasons)

@@ -1,0 +1,311 @@
+"""The detection engine: blocks in, scored findings (hash + mask only) out.
+
+Per block, one candidate pass over the raw text (digits, full-width digits, rule anchors)
+decides whether anything runs at all. Text blocks are normalized only in windows around
+candidates; table blocks join each block's cells into one string for that pass and only
+rows holding a candidate (or cells in a column whose header carries an anchor) are
+looked at further.
+
+Records: a table row is a record. In running text, a finding of a rule with
+``record_context`` (pension_number) opens a record around itself: findings of other
+detectors within ``record_window`` characters (default 150, across lines) belong to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..extract.tables import cell_ref
+from ..model import Block, Confidence, Finding, TableBlock, TextBlock
+from .context import HeaderContext, KeywordContext
+from .finders import build_finder
+from .mask import mask_value
+from .normalize import NormalizedText, normalize, normalize_str
+from .prefilter import Prefilter
+from .recognizers import Candidate
+from .rules import RuleSpec
+
+if TYPE_CHECKING:
+    from .examples import ExampleFailure
+
+PENSION = "pension_number"
+_CELL_SEP, _ROW_SEP = "\x1f", "\x1e"  # never inside office text; not digits, not dashes
+_WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
+
+
+def default_hasher() -> Callable[[str], str]:
+    """HMAC-SHA256 under a random per-process key: nothing raw leaks even unconfigured."""
+    key = secrets.token_bytes(32)
+    return lambda value: hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@dataclass(slots=True)
+class Detection:
+    findings: list[Finding] = field(default_factory=list)
+    pension_records: int = 0
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A scored match before record context; ``pos`` orders hits within a block."""
+
+    detector: _Detector
+    pos: int
+    end: int
+    value_hash: str
+    masked: str
+    score: float
+    reasons: list[str]
+    location: str
+    record: str | None = None
+    in_table: bool = False
+
+
+class _Detector:
+    def __init__(self, spec: RuleSpec, rules_dir: Path) -> None:
+        self.spec = spec
+        self.id = spec.id
+        self.finder = build_finder(spec, rules_dir)
+        self.keywords = KeywordContext(spec.keywords)
+        self.headers = HeaderContext(spec.headers)
+
+
+class Engine:
+    def __init__(self, specs: list[RuleSpec], rules_dir: Path, version: str,
+                 hasher: Callable[[str], str], prefilter: str) -> None:
+        self.version = version
+        self.detector_ids = [s.id for s in specs]
+        self._detectors = [_Detector(s, rules_dir) for s in specs]
+        self._specs = specs
+        self._hasher = hasher
+        anchors = [a for s in specs for a in s.anchors]
+        self._prefilter = Prefilter(anchors, prefilter)
+        self._anchors_norm = sorted({normalize_str(a) for a in anchors})
+        alts = ["[0-9\uff10-\uff19]+"] + [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
+        self._candidate_re = re.compile("|".join(alts))
+        self._window = max((max(s.keywords.proximity, s.record_window) for s in specs), default=300)
+        self._window += _WINDOW_SLACK
+
+    # --- public API ---------------------------------------------------------
+
+    @property
+    def prefilter_backend(self) -> str:
+        return self._prefilter.backend
+
+    def prefilter(self, data: bytes) -> bool:
+        return self._prefilter.bytes_may_match(data)
+
+    def prefilter_text(self, text: str) -> bool:
+        return self._prefilter.text_may_match(text)
+
+    def scan(self, blocks: Iterable[Block]) -> Detection:
+        detection = Detection()
+        pension_keys: set[str] = set()
+        for block in blocks:
+            hits = self._scan_table(block) if isinstance(block, TableBlock) else self._scan_text(block)
+            if not hits:
+                continue
+            self._apply_records(hits, pension_keys)
+            detection.findings.extend(_to_finding(h) for h in hits if h.score > 0)
+        detection.pension_records = len(pension_keys)
+        return detection
+
+    def scan_text(self, text: str, header: str | None = None) -> Detection:
+        if header is None:
+            return self.scan([TextBlock(text)])
+        return self.scan([TableBlock(rows=[[text]], headers=[header])])
+
+    def run_examples(self) -> list[ExampleFailure]:
+        from .examples import run_examples
+
+        return run_examples(self, self._specs)
+
+    # --- text -----------------------------------------------------------------
+
+    def _scan_text(self, block: TextBlock) -> list[_Hit]:
+        text = block.text
+        spans = [m.span() for m in self._candidate_re.finditer(text)]
+        if not spans:
+            return []
+        lines = _LineCounter(text)
+        hits: list[_Hit] = []
+        for start, end in _merge_windows(spans, self._window, len(text)):
+            norm = normalize(text[start:end])
+            for det in self._detectors:
+                for cand, score, reasons in self._scored(det, norm, None):
+                    o_start, o_end = norm.to_original(cand.start, cand.end)
+                    location = _text_location(block, lines.line_of(start + o_start))
+                    hits.append(self._hit(det, cand, score, reasons, start + o_start, start + o_end, location))
+        hits.sort(key=lambda h: h.pos)
+        _text_records(hits)
+        return hits
+
+    # --- tables -----------------------------------------------------------------
+
+    def _scan_table(self, block: TableBlock) -> list[_Hit]:
+        row_strs = [_CELL_SEP.join(row) for row in block.rows]
+        joined = _ROW_SEP.join(row_strs)
+        headers = [normalize_str(h) for h in block.headers]
+        anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
+        cells = _candidate_cells(self._candidate_re.finditer(joined), row_strs)
+        if anchor_cols:
+            for r, row in enumerate(block.rows):
+                cells.setdefault(r, set()).update(c for c in anchor_cols if c < len(row) and row[c])
+        hits: list[_Hit] = []
+        for r in sorted(cells):
+            hits.extend(self._scan_row(block, r, row_strs[r], cells[r], headers))
+        return hits
+
+    def _scan_row(self, block: TableBlock, r: int, row_str: str, cols: set[int],
+                  headers: list[str]) -> list[_Hit]:
+        row_no = block.first_row + r
+        record = f"{block.where}!row {row_no}" if block.where else f"row {row_no}"
+        norm = normalize(row_str)
+        seps = [i for i, ch in enumerate(norm.text) if ch == _CELL_SEP]
+        hits: list[_Hit] = []
+        for det in self._detectors:
+            if det.spec.kind != "pattern":
+                continue
+            for cand, score, reasons in self._scored(det, norm, None):
+                col = bisect_right(seps, cand.start)
+                delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
+                hits.append(self._hit(det, cand, score + delta, reasons + list(why), cand.start, cand.end,
+                                      _cell_location(block, col, row_no), record))
+        if any(h.detector.spec.record_context for h in hits):
+            cols = set(range(len(block.rows[r])))  # a person may be anywhere in a pension row
+        hits.extend(self._recognize_cells(block, r, cols, headers, record))
+        return hits
+
+    def _recognize_cells(self, block: TableBlock, r: int, cols: set[int], headers: list[str],
+                         record: str) -> Iterator[_Hit]:
+        recognizers = [d for d in self._detectors if d.spec.kind == "recognizer"]
+        if not recognizers:
+            return
+        row = block.rows[r]
+        for col in sorted(cols):
+            if col >= len(row) or not row[col]:
+                continue
+            norm = normalize(row[col])
+            header = headers[col] if col < len(headers) and headers[col] else None
+            for det in recognizers:
+                for cand, score, reasons in self._scored(det, norm, header):
+                    delta, why = det.headers.score(header) if header else (0.0, ())
+                    yield self._hit(det, cand, score + delta, reasons + list(why), col, col,
+                                    _cell_location(block, col, block.first_row + r), record)
+
+    # --- shared -------------------------------------------------------------------
+
+    def _scored(self, det: _Detector, norm: NormalizedText,
+                header: str | None) -> Iterator[tuple[Candidate, float, list[str]]]:
+        cands = list(det.finder.find(norm, header))
+        if not cands:
+            return
+        kw_hits = det.keywords.hits(norm.text)
+        for cand in cands:
+            delta, reasons = det.keywords.score(kw_hits, cand.start, cand.end)
+            yield cand, cand.score + delta, list(cand.reasons) + reasons
+
+    def _hit(self, det: _Detector, cand: Candidate, score: float, reasons: list[str], pos: int, end: int,
+             location: str, record: str | None = None) -> _Hit:
+        masked = cand.masked or mask_value(cand.value, det.spec.keep_first, det.spec.keep_last)
+        return _Hit(det, pos, end, self._hasher(cand.value), masked, score, reasons, location, record,
+                    in_table=record is not None)
+
+    def _apply_records(self, hits: list[_Hit], pension_keys: set[str]) -> None:
+        """Boost record-context rules by what else is in their record; count pension records."""
+        by_record: dict[str, list[_Hit]] = {}
+        for h in hits:
+            if h.record is not None:
+                by_record.setdefault(h.record, []).append(h)
+        for members in by_record.values():
+            for h in members:
+                spec = h.detector.spec
+                if not spec.record_context:
+                    continue
+                present = {m.detector.id for m in members
+                           if m is not h and m.score >= spec.record_min_score and m.detector.id in spec.record_context}
+                for other in sorted(present):
+                    h.score += spec.record_context[other]
+                    h.reasons.append(f"record:{other}")
+                if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= Confidence.MEDIUM:
+                    # a row is one record; in text the same number twice is one person
+                    pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value_hash}")
+
+
+class _LineCounter:
+    """Line numbers for ascending offsets without rescanning from the start each time."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 0
+
+    def line_of(self, offset: int) -> int:
+        if offset < self.pos:
+            self.pos, self.line = 0, 0
+        self.line += self.text.count("\n", self.pos, offset)
+        self.pos = offset
+        return self.line
+
+
+def _merge_windows(spans: list[tuple[int, int]], width: int, size: int) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for start, end in spans:
+        lo, hi = max(0, start - width), min(size, end + width)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def _candidate_cells(matches: Iterable[re.Match[str]], row_strs: list[str]) -> dict[int, set[int]]:
+    """Map candidate positions in the joined table string back to (row, col), hits only."""
+    cells: dict[int, set[int]] = {}
+    row_starts: list[int] | None = None
+    for m in matches:
+        if row_starts is None:
+            row_starts, acc = [], 0
+            for s in row_strs:
+                row_starts.append(acc)
+                acc += len(s) + 1
+        r = bisect_right(row_starts, m.start()) - 1
+        col = row_strs[r].count(_CELL_SEP, 0, m.start() - row_starts[r])
+        cells.setdefault(r, set()).add(col)
+    return cells
+
+
+def _text_location(block: TextBlock, line_offset: int) -> str:
+    if block.first_line is None:
+        return block.where
+    line = f"line {block.first_line + line_offset}"
+    return f"{block.where}:{line}" if block.where else line
+
+
+def _cell_location(block: TableBlock, col: int, row_no: int) -> str:
+    ref = cell_ref(col, row_no)
+    return f"{block.where}!{ref}" if block.where else ref
+
+
+def _text_records(hits: list[_Hit]) -> None:
+    """Each record-context hit keys a record; other hits join the nearest one in reach."""
+    anchors = [h for h in hits if h.detector.spec.record_context]
+    for h in anchors:
+        h.record = f"{h.location}@{h.pos}"
+    for h in hits:
+        if h.record is not None:
+            continue
+        near = [(abs(a.pos - h.pos), a) for a in anchors
+                if a.pos - a.detector.spec.record_window <= h.pos <= a.end + a.detector.spec.record_window]
+        h.record = min(near, key=lambda t: t[0])[1].record if near else h.location
+
+
+def _to_finding(h: _Hit) -> Finding:
+    score = round(min(1.0, max(0.0, h.score)), 4)
+    return Finding(h.detector.id, score, h.value_hash, h.masked, h.location, h.record, tuple(h.reasons))

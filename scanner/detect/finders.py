@@ -1,0 +1,62 @@
+"""Turn a rule into something that finds candidates in normalized text.
+
+Pattern rules become a ``PatternFinder``; ``kind: recognizer`` rules are built by their
+factory. Both answer ``find(text, header) -> Iterable[Candidate]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import RulesError
+from .normalize import NormalizedText
+from .recognizers import Candidate, Recognizer, available
+from .rules import RuleSpec
+
+
+class PatternFinder:
+    """The rule's regexes, then its validator; overlapping matches keep the best score.
+
+    A pattern may name a group ``value``: that part is the value (a 14-digit pension
+    certificate number holds the 10-digit pension number), the whole match the location.
+    """
+
+    def __init__(self, spec: RuleSpec) -> None:
+        self.spec = spec
+
+    def find(self, text: NormalizedText, header: str | None) -> Iterable[Candidate]:
+        found: list[Candidate] = []
+        for pattern in self.spec.patterns:
+            has_value = "value" in pattern.regex.groupindex
+            for m in pattern.regex.finditer(text.text):
+                raw = m.group("value") if has_value else m.group()
+                reasons: tuple[str, ...] = (f"pattern:{pattern.name}",)
+                if self.spec.validator is not None:
+                    value = self.spec.validator(raw)
+                    if value is None:
+                        continue
+                    reasons += (f"validator:{self.spec.validator_name}",)
+                else:
+                    value = raw.replace(" ", "")
+                found.append(Candidate(m.start(), m.end(), value, pattern.score, reasons))
+        return _best_non_overlapping(found)
+
+
+def _best_non_overlapping(found: list[Candidate]) -> list[Candidate]:
+    if len(found) < 2:
+        return found
+    kept: list[Candidate] = []
+    for cand in sorted(found, key=lambda c: (-c.score, c.start)):
+        if all(cand.end <= k.start or cand.start >= k.end for k in kept):
+            kept.append(cand)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def build_finder(spec: RuleSpec, rules_dir: Path) -> PatternFinder | Recognizer:
+    if spec.kind == "pattern":
+        return PatternFinder(spec)
+    try:
+        return available()[spec.recognizer](spec.raw, rules_dir)
+    except Exception as exc:  # a recognizer that cannot start is a rules problem, named as such
+        raise RulesError(spec.file, spec.id, f"recognizer {spec.recognizer!r} failed to load: {exc}") from exc

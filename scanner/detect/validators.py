@@ -1,0 +1,106 @@
+"""Named validators that rules refer to with ``validator: <name>``.
+
+A validator gets the normalized matched value (the pattern's ``value`` group, or the whole
+match) and returns its canonical form (what the engine hashes and masks), or None to
+reject the match. ``VALIDATORS`` maps the names rules use to the functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import regex
+
+Validator = Callable[[str], str | None]
+
+_MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if "0" <= c <= "9")
+
+
+def pension_number_shape(value: str) -> str | None:
+    """Ten digits, not all the same (placeholders like 0000000000). Canonical 1234-567890.
+
+    No check digit exists, and prefixes are not validity rules (DOMAIN.md): context decides.
+    """
+    digits = _digits(value)
+    if len(digits) != 10 or len(set(digits)) == 1:
+        return None
+    return f"{digits[:4]}-{digits[4:]}"
+
+
+def my_number_check_digit(digits11: str) -> int:
+    """The check digit of My Number for its first 11 digits."""
+    total = sum(int(d) * w for d, w in zip(digits11, _MY_NUMBER_WEIGHTS, strict=True))
+    rest = total % 11
+    return 0 if rest <= 1 else 11 - rest
+
+
+def my_number_checksum(value: str) -> str | None:
+    """Twelve digits whose last is the check digit. Canonical 123456789018."""
+    digits = _digits(value)
+    if len(digits) != 12 or int(digits[-1]) != my_number_check_digit(digits[:11]):
+        return None
+    return digits
+
+
+# Era name (full, one kanji, or latin initial) -> first day of the era.
+_ERAS: dict[str, dt.date] = {
+    "明治": dt.date(1868, 1, 25), "大正": dt.date(1912, 7, 30), "昭和": dt.date(1926, 12, 25),
+    "平成": dt.date(1989, 1, 8), "令和": dt.date(2019, 5, 1),
+}
+_ERA_ORDER = ["明治", "大正", "昭和", "平成", "令和"]
+_ERA_ALIASES = {"明": "明治", "大": "大正", "昭": "昭和", "平": "平成", "令": "令和",
+                "M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
+_ERA_DATE = regex.compile(
+    r"(?P<era>明治|大正|昭和|平成|令和|[明大昭平令MTSHR]) ?(?P<y>元|[0-9]{1,2}) ?[年./-] ?"
+    r"(?P<m>[0-9]{1,2}) ?[月./-] ?(?P<d>[0-9]{1,2})", regex.IGNORECASE)
+_WESTERN_DATE = regex.compile(
+    r"(?P<y>[0-9]{4}) ?[年./-] ?(?P<m>[0-9]{1,2}) ?[月./-] ?(?P<d>[0-9]{1,2})")
+
+
+def birth_date(value: str) -> str | None:
+    """A real calendar date, inside its era, not in the future. Canonical ISO 1970-01-01."""
+    found = _era_date(value) if _ERA_DATE.search(value) else _western_date(value)
+    if found is None or not dt.date(1868, 1, 25) <= found <= dt.date.today():
+        return None
+    return found.isoformat()
+
+
+def _era_date(value: str) -> dt.date | None:
+    m = _ERA_DATE.search(value)
+    if m is None:
+        return None
+    era = m["era"].upper() if len(m["era"]) == 1 else m["era"]
+    era = _ERA_ALIASES.get(era, era)
+    year = 1 if m["y"] == "元" else int(m["y"])
+    start = _ERAS[era]
+    date = _safe_date(start.year + year - 1, int(m["m"]), int(m["d"]))
+    if date is None or date < start:
+        return None
+    following = _ERA_ORDER.index(era) + 1
+    if following < len(_ERA_ORDER) and date >= _ERAS[_ERA_ORDER[following]]:
+        return None
+    return date
+
+
+def _western_date(value: str) -> dt.date | None:
+    m = _WESTERN_DATE.search(value)
+    return _safe_date(int(m["y"]), int(m["m"]), int(m["d"])) if m else None
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+VALIDATORS: dict[str, Validator] = {
+    "pension_number_shape": pension_number_shape,
+    "my_number_checksum": my_number_checksum,
+    "birth_date": birth_date,
+}
