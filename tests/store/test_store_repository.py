@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, make_transient
 from store_testkit import HOST, begin, decision, dump, facts, finding
 
 from store import Store
@@ -14,7 +17,7 @@ PASSWORD = "shared-requires-password"
 ACCESS = "shared-requires-access-restriction"
 
 
-def rows(store: Store, model: type) -> list:
+def rows(store: Store, model: Any) -> list:
     with Session(store.engine) as session:
         return list(session.scalars(select(model).order_by(model.id)))
 
@@ -218,16 +221,12 @@ def test_batch_rolls_back_on_error(db_store: Store) -> None:
 
 
 def test_at_most_one_active_violation_per_file_and_policy(db_store: Store) -> None:
-    from sqlalchemy.exc import IntegrityError
-
     sweep = begin(db_store)
     [vid] = db_store.record_scan(sweep, facts("/share/a.csv"), [], [decision()]).opened
     with Session(db_store.engine) as session:
         twin = session.get(Violation, vid)
         assert twin is not None
         session.expunge(twin)
-        from sqlalchemy.orm import make_transient
-
         make_transient(twin)
         twin.id = None  # type: ignore[assignment]
         session.add(twin)
