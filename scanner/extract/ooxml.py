@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from typing import IO
+from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import iterparse
 
@@ -74,8 +75,9 @@ def open_part(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> IO[bytes]:
 class _PartReader:
     """Collects paragraphs and tables of one part from iterparse events."""
 
-    def __init__(self, tags: dict[str, str]) -> None:
+    def __init__(self, tags: dict[str, str], whole_text: bool = False) -> None:
         self.tags = tags
+        self.whole_text = whole_text  # ODF: a paragraph's text is all text inside it
         self.paragraphs: list[str] = []  # paragraphs outside tables
         self.tables: list[list[list[str]]] = []
         self._para_stack: list[list[str]] = []
@@ -84,7 +86,7 @@ class _PartReader:
 
     def start(self, tag: str) -> None:
         t = self.tags
-        if tag == t["p"]:
+        if tag == t["p"] or tag == t.get("h"):
             self._para_stack.append([])
         elif tag == t["tbl"]:
             self._table_stack.append([])
@@ -93,20 +95,25 @@ class _PartReader:
         elif tag == t["tc"]:
             self._cell_stack.append([])
 
-    def end(self, tag: str, text: str | None) -> None:
-        t = self.tags
+    def end(self, elem: Element) -> None:
+        t, tag = self.tags, elem.tag
         if tag == t["t"] and self._para_stack:
-            self._para_stack[-1].append(text or "")
+            self._para_stack[-1].append(elem.text or "")
         elif tag in _BREAKS and self._para_stack:
             self._para_stack[-1].append(_BREAKS[tag])
-        elif tag == t["p"] and self._para_stack:
-            self._end_paragraph("".join(self._para_stack.pop()))
+        elif (tag == t["p"] or tag == t.get("h")) and self._para_stack:
+            runs = self._para_stack.pop()
+            self._end_paragraph("".join(elem.itertext()) if self.whole_text else "".join(runs))
         elif tag == t["tc"] and self._cell_stack:
             cell = "\n".join(self._cell_stack.pop())
             if self._table_stack and self._table_stack[-1]:
                 self._table_stack[-1][-1].append(cell)
         elif tag == t["tbl"] and self._table_stack:
             self.tables.append(self._table_stack.pop())
+
+    @property
+    def in_paragraph(self) -> bool:
+        return bool(self._para_stack)
 
     def _end_paragraph(self, text: str) -> None:
         # a text box's paragraphs end before the paragraph holding them: each is its own line
@@ -116,9 +123,10 @@ class _PartReader:
             self.paragraphs.append(text)
 
 
-def read_part(stream: IO[bytes], tags: dict[str, str], ctx: ScanContext) -> _PartReader:
+def read_part(stream: IO[bytes], tags: dict[str, str], ctx: ScanContext, whole_text: bool = False
+              ) -> _PartReader:
     """Stream one XML part; skips mc:Fallback copies so text boxes are not read twice."""
-    reader = _PartReader(tags)
+    reader = _PartReader(tags, whole_text)
     skip_depth = 0
     try:
         for n, (event, elem) in enumerate(iterparse(stream, events=("start", "end"), forbid_dtd=True)):
@@ -132,8 +140,8 @@ def read_part(stream: IO[bytes], tags: dict[str, str], ctx: ScanContext) -> _Par
             if event == "start":
                 reader.start(elem.tag)
             else:
-                reader.end(elem.tag, elem.text)
-                if elem.tag in (tags["p"], tags["tbl"]):
+                reader.end(elem)
+                if elem.tag in (tags["p"], tags["tbl"]) and not reader.in_paragraph:
                     elem.clear()
     except Exception as exc:  # defusedxml / expat errors: malformed or hostile XML
         if type(exc).__module__.startswith(("xml", "defusedxml")):
@@ -180,9 +188,14 @@ def _is_powerpoint(source: Source) -> bool:
     return names is not None and "ppt/presentation.xml" in names
 
 
-def _part_order(name: str) -> tuple[int, str]:
+_PART_RANK = ("word/document.xml", "ppt/slides/", "ppt/notesSlides/")
+
+
+def _part_order(name: str) -> tuple[int, int, str]:
+    """The body first (slides, then notes), then the rest; slide2 before slide10."""
+    rank = next((r for r, prefix in enumerate(_PART_RANK) if name.startswith(prefix)), len(_PART_RANK))
     m = re.search(r"(\d+)\.xml$", name)
-    return (int(m.group(1)) if m else 0, name)
+    return rank, int(m.group(1)) if m else 0, name
 
 
 def extract_word(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
