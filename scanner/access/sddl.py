@@ -3,8 +3,10 @@
 Evaluation follows the Windows access check for the single right that matters here,
 FILE_READ_DATA (0x1; FILE_LIST_DIRECTORY on a directory): walk the DACL in stored
 order; the first ACE that applies to the principal's token and names the right
-decides, allow or deny. Generic rights are mapped with the file generic mapping
-(GR -> FILE_GENERIC_READ, GA -> FILE_ALL_ACCESS).
+decides, allow or deny. Generic rights in an ACE are mapped with the file generic
+mapping (GR -> FILE_GENERIC_READ, GA -> FILE_ALL_ACCESS), as Windows does when an ACL
+is set on a file; a kernel access check on a raw, unmapped ACE would ignore them, so
+this errs towards showing a reader.
 
 Choices worth knowing:
 - A principal is judged with a minimal token (sids.token_sids): itself, Everyone and,
