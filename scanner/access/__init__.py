@@ -21,13 +21,17 @@ def exposure_for(path: bytes, root: bytes | None = None, *, broad_groups: Iterab
     ``broad_groups``: POSIX group names this site treats as "everyone" (e.g. ``users``).
     Raises OSError when the file itself cannot be stat'ed or its ACL read.
     """
-    if os.name == "nt":
+    if _on_windows():
         from .windows import windows_exposure
 
         return windows_exposure(path)
     from .posix import posix_exposure
 
     return posix_exposure(path, root, broad_groups=broad_groups)
+
+
+def _on_windows() -> bool:
+    return os.name == "nt"
 
 
 __all__ = ["exposure_for"]

@@ -2,8 +2,9 @@
 the execute (traverse) permission of every directory from its parent up to the root.
 
 Simplifications, on purpose:
-- root (uid 0) and capabilities such as CAP_DAC_READ_SEARCH are not listed: they read
-  everything, and saying so on every file says nothing.
+- root's override (uid 0, CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH) is not modelled:
+  root reads everything, and saying so on every file says nothing. root is listed
+  only where the mode or ACL names it (e.g. as the owner).
 - A group reader is judged as a whole: it traverses a directory if the directory's
   entry for that group (owning group or named group, masked) grants x, else if the
   directory's "other" grants x. What its members gain or lose through their other
