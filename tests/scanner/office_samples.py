@@ -13,7 +13,7 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -54,7 +54,7 @@ def xlsx_roster(rows: int = 5, *, title_rows: bool = True, sheet_protection: boo
         ws.cell(r, 6).number_format = "0000000000"
     if sheet_protection:
         ws.protection.sheet = True
-        wb.security.lockStructure = True  # type: ignore[union-attr]
+        wb.security.lockStructure = True
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -263,7 +263,7 @@ def encrypt_ooxml(data: bytes, password: str = "Password1234_") -> bytes:
 # --- archives --------------------------------------------------------------------------------------
 
 
-def zip_bytes(members: dict[str, str | bytes], *, cp932_names: bool = False) -> bytes:
+def zip_bytes(members: Mapping[str, str | bytes], *, cp932_names: bool = False) -> bytes:
     """A zip; with ``cp932_names`` the names are stored as CP932 bytes, UTF-8 flag off
     (what Japanese Windows' built-in zip writes)."""
     out = io.BytesIO()
@@ -289,7 +289,7 @@ def _clear_utf8_flag(raw: bytes) -> bytes:
     return bytes(buf)
 
 
-def zip_flag_encrypted(members: dict[str, str | bytes]) -> bytes:
+def zip_flag_encrypted(members: Mapping[str, str | bytes]) -> bytes:
     """A zip whose members carry the traditional-encryption flag (bit 0). Only the flag
     matters for detection; the data stays plain."""
     buf = bytearray(zip_bytes(members))
@@ -302,7 +302,7 @@ def zip_flag_encrypted(members: dict[str, str | bytes]) -> bytes:
     return bytes(buf)
 
 
-def zip_aes(members: dict[str, str | bytes], password: bytes = b"secret", plain: dict[str, str] | None = None
+def zip_aes(members: Mapping[str, str | bytes], password: bytes = b"secret", plain: dict[str, str] | None = None
             ) -> bytes:
     import pyzipper
 
@@ -320,7 +320,7 @@ def zip_aes(members: dict[str, str | bytes], password: bytes = b"secret", plain:
     return out.getvalue()
 
 
-def sevenzip(members: dict[str, str | bytes], password: str | None = None, header_encryption: bool = False
+def sevenzip(members: Mapping[str, str | bytes], password: str | None = None, header_encryption: bool = False
              ) -> bytes:
     import py7zr
 
