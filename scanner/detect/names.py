@@ -150,9 +150,11 @@ def normalize_name(text: str) -> str:
 
 
 def mask_name(value: str, family_len: int | None = None) -> str:
-    """Keep only the first character: 山田太郎 (family 2) -> '山* **'; unknown split -> '山***'."""
-    if not value:
-        return ""
+    """Keep only the first character: 山田太郎 (family 2) -> '山* **'; unknown split -> '山***'.
+
+    A one-character value (誠 in a 名 column) is masked whole: a mask never shows a value."""
+    if len(value) <= 1:
+        return "*" * len(value)
     if family_len is None or not 0 < family_len < len(value):
         return value[0] + "*" * (len(value) - 1)
     return value[0] + "*" * (family_len - 1) + " " + "*" * (len(value) - family_len)

@@ -1,0 +1,92 @@
+"""Evidence scoring of NameFinder on running text and on cells under a header."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.detect.names import NameFinder, default_finder, load_name_dictionaries
+from scanner.detect.normalize import normalize_str
+
+
+def find(text: str, header: str | None = None) -> list[tuple[str, float]]:
+    return [(m.value, m.score) for m in default_finder().find(normalize_str(text), header)]
+
+
+@pytest.mark.parametrize(("text", "value", "at_least"), [
+    ("山田　太郎　様", "山田太郎", 0.8),
+    ("山田太郎", "山田太郎", 0.5),
+    ("髙橋 一郎 殿", "高橋一郎", 0.8),
+    ("本日、田中さんから連絡があった。", "田中", 0.5),
+    ("被保険者氏名：佐藤 健一", "佐藤健一", 0.8),
+    ("氏名：鬼瓦権蔵 生年月日：昭和45年1月1日", "鬼瓦権蔵", 0.5),
+    ("ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダタロウ", 0.5),
+    ("やまだ たろう様", "ヤマダタロウ", 0.8),
+    ("鈴木 颯太", "鈴木颯太", 0.5),
+    ("佐々木 花子\t03-1234-5678", "佐々木花子", 0.5),
+])
+def test_names_in_running_text(text: str, value: str, at_least: float) -> None:
+    found = find(text)
+    assert [v for v, _ in found] == [value]
+    assert found[0][1] >= at_least
+
+
+@pytest.mark.parametrize("text", [
+    "上田駅で集合し、大野市の施設を視察した。",
+    "中田町の担当者と協議した。",
+    "松本支店からの報告を受けた。",
+    "データベースのサーバーをアップデートした。",
+    "申請様式を確認した。",
+    "森林組合の総会",
+    "担当：総務課",
+])
+def test_no_name_reported_in_prose_without_people(text: str) -> None:
+    assert [v for v, s in find(text) if s >= 0.5] == []
+
+
+def test_single_kanji_given_name_glued_on_is_only_low() -> None:
+    assert all(score < 0.5 for _, score in find("山田錦を購入した"))
+
+
+def test_positions_index_the_text() -> None:
+    text = normalize_str("前略 山田　太郎様へ")
+    [m] = default_finder().find(text)
+    assert text[m.start:m.end] == "山田 太郎"
+    assert m.masked == "山* **"
+    assert "honorific" in m.reasons and not any("山田" in r for r in m.reasons)
+
+
+@pytest.mark.parametrize(("cell", "header", "value"), [
+    ("鬼瓦 権蔵", "氏名", "鬼瓦権蔵"),  # rare surname: the column is enough
+    ("ｵﾆｶﾞﾜﾗ ｺﾞﾝｿﾞｳ", "フリガナ", "オニガワラゴンゾウ"),
+    ("上田", "姓", "上田"),
+    ("太郎", "名", "太郎"),
+    ("山田太郎 様", "受給者氏名", "山田太郎"),
+])
+def test_name_columns_count_any_name_shaped_cell(cell: str, header: str, value: str) -> None:
+    found = find(cell, normalize_str(header))
+    assert [v for v, _ in found] == [value] and found[0][1] >= 0.5
+
+
+@pytest.mark.parametrize(("cell", "header"), [("未記入", "氏名"), ("12345", "氏名"), ("上田紬", "商品名"),
+                                              ("大野市", "住所")])
+def test_no_name_in_other_cells(cell: str, header: str) -> None:
+    assert [v for v, s in find(cell, header) if s >= 0.5] == []
+
+
+def test_dictionary_evidence_raises_a_name_column_score() -> None:
+    known = find("鈴木 一郎", "氏名")[0][1]
+    rare = find("鬼瓦 権蔵", "氏名")[0][1]
+    assert known > rare >= 0.5
+
+
+def test_reading_column_match() -> None:
+    finder = default_finder()
+    assert finder.reading_matches("山田 太郎", "ﾔﾏﾀﾞ ﾀﾛｳ")
+    assert finder.reading_matches("鈴木花子", "すずきはなこ")
+    assert not finder.reading_matches("山田太郎", "スズキタロウ")
+
+
+def test_options_replace_honorifics_and_labels() -> None:
+    finder = NameFinder(load_name_dictionaries(), honorifics=("御中",), labels=("宛先",))
+    assert finder.find("山田様") == []
+    assert [m.value for m in finder.find("宛先:山田")] == ["山田"]
