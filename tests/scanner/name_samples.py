@@ -10,6 +10,7 @@ surnames, product lists and plain prose (none do).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 import unicodedata
 from dataclasses import dataclass
 
@@ -190,7 +191,7 @@ def _product_list(f: PersonFactory, n: int) -> list[Block]:
 def make_test_set(seed: int = 0, per_kind: int = 12) -> list[SampleFile]:
     """Labelled sample files: ``per_kind`` of each positive and each negative kind."""
     f = PersonFactory(random.Random(seed))
-    positives = {
+    positives: dict[str, Callable[[], Made | list[Block]]] = {
         "roster": lambda: _roster(f, 5),
         "roster-rare-surnames": lambda: _roster(f, 5, rare=True),
         "roster-half-width-kana": lambda: _roster(f, 5, half_width=True),
@@ -200,7 +201,7 @@ def make_test_set(seed: int = 0, per_kind: int = 12) -> list[SampleFile]:
         "memo": lambda: _memo(f),
         "phone-list": lambda: _phone_list(f, 5),
     }
-    negatives = {
+    negatives: dict[str, Callable[[], list[Block]]] = {
         "minutes-place-names": lambda: _minutes(f),
         "product-list": lambda: _product_list(f, 8),
         "prose": lambda: [TextBlock("\n".join(f.rng.sample(PROSE, 3) + f.rng.sample(LOANWORD_PROSE, 2)))],
