@@ -23,9 +23,11 @@ def find_file(session: Session, host: str, path: str) -> File | None:
     return session.scalars(select(File).where(File.host == host, File.path == path)).one_or_none()
 
 
-def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime) -> File:
-    """Insert or update the file row from a fresh scan; a file seen again is present again."""
+def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime) -> tuple[File, bool]:
+    """Insert or update the file row from a fresh scan; a file seen again is present again.
+    Returns the row and whether it was created just now."""
     row = find_file(session, facts.host, facts.path)
+    created = row is None
     if row is None:
         row = File(host=facts.host, path=facts.path, first_seen_sweep=sweep_id)
         session.add(row)
@@ -49,7 +51,7 @@ def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime
     row.deleted_at = None
     row.deleted_sweep = None
     session.flush()
-    return row
+    return row, created
 
 
 @dataclass(slots=True)
@@ -73,14 +75,17 @@ def merge_findings(rows: list[FindingRow]) -> dict[tuple[str, str], _Merged]:
     return merged
 
 
-def replace_findings(session: Session, file_id: int, rows: list[FindingRow]) -> None:
+def replace_findings(
+    session: Session, file_id: int, rows: list[FindingRow], *, known_empty: bool = False
+) -> None:
     """Make the file's stored findings equal to ``rows``, touching only what changed
-    (unchanged rows keep their ids, so later links to them stay valid)."""
+    (unchanged rows keep their ids, so later links to them stay valid).
+    ``known_empty``: the file was just created, so there is nothing to look up."""
     wanted = merge_findings(rows)
-    existing = {
-        (f.detector, f.value_hash): f
-        for f in session.scalars(select(Finding).where(Finding.file_id == file_id))
-    }
+    existing: dict[tuple[str, str], Finding] = {}
+    if not known_empty:
+        query = select(Finding).where(Finding.file_id == file_id)
+        existing = {(f.detector, f.value_hash): f for f in session.scalars(query)}
     for key, stored in existing.items():
         if key not in wanted:
             session.delete(stored)

@@ -32,12 +32,20 @@ def active_violations(session: Session, file_ids: Sequence[int]) -> list[Violati
 
 
 def reconcile(
-    session: Session, file_id: int, sweep_id: int, decisions: Iterable[ViolationDecision], now: datetime
+    session: Session,
+    file_id: int,
+    sweep_id: int,
+    decisions: Iterable[ViolationDecision],
+    now: datetime,
+    *,
+    known_empty: bool = False,
 ) -> RecordOutcome:
-    """Make the file's active violations match the policy decisions of this sweep."""
+    """Make the file's active violations match the policy decisions of this sweep.
+    ``known_empty``: the file was just created, so it has no violations to look up."""
     by_policy = _unique_by_policy(decisions)
     outcome = RecordOutcome(file_id=file_id)
-    active = {v.policy_id: v for v in active_violations(session, [file_id])}
+    existing = [] if known_empty else active_violations(session, [file_id])
+    active = {v.policy_id: v for v in existing}
     for policy_id, decision in by_policy.items():
         current = active.get(policy_id)
         if current is None:

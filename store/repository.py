@@ -98,8 +98,13 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Session]:
         if self._batch is not None:
-            with self._batch.begin_nested():
-                yield self._batch
+            try:
+                with self._batch.begin_nested():
+                    yield self._batch
+            finally:
+                # The store hands out no ORM objects: forgetting them keeps each flush of a
+                # long batch as cheap as the first.
+                self._batch.expunge_all()
             return
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
@@ -187,9 +192,9 @@ class Store:
         and its violations (opened, kept or closed to match ``decisions``)."""
         now = _now()
         with self._write() as session:
-            file = upsert_file(session, sweep_id, facts, now)
-            replace_findings(session, file.id, findings)
-            return reconcile.reconcile(session, file.id, sweep_id, decisions, now)
+            file, created = upsert_file(session, sweep_id, facts, now)
+            replace_findings(session, file.id, findings, known_empty=created)
+            return reconcile.reconcile(session, file.id, sweep_id, decisions, now, known_empty=created)
 
     def update_exposure(
         self,
