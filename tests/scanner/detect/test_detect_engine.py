@@ -1,0 +1,163 @@
+"""The engine on text and tables: context, decoys, locations, masks, records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+import pytest
+
+from scanner.detect import Detection, Engine, load_engine
+from scanner.model import Confidence, TableBlock, TextBlock
+
+DASHES = "-‐‑–—―−－ーｰ"
+
+
+@cache
+def engine() -> Engine:
+    return load_engine(hasher=lambda v: f"h({len(v)})")
+
+
+def pension(detection: Detection) -> list:  # type: ignore[type-arg]
+    return [f for f in detection.findings if f.detector == "pension_number"]
+
+
+def top_level(text: str, header: str | None = None, detector: str = "pension_number") -> Confidence | None:
+    levels = [f.confidence for f in engine().scan_text(text, header).findings if f.detector == detector]
+    return max(levels, default=None)
+
+
+def test_detect_engine_kanji_touching_digits_is_found() -> None:
+    found = pension(engine().scan_text("基礎年金番号1234-567890です"))
+    assert len(found) == 1
+    assert found[0].confidence >= Confidence.MEDIUM
+    assert found[0].masked == "1234-****90"
+
+
+@pytest.mark.parametrize("dash", list(DASHES))
+def test_detect_engine_fullwidth_and_dash_variants(dash: str) -> None:
+    text = f"一行目\n年金番号：１２３４{dash}５６７８９０"
+    found = pension(engine().scan([TextBlock(text, where="memo.txt", first_line=10)]))
+    assert [(f.masked, f.location) for f in found] == [("1234-****90", "memo.txt:line 11")]
+    assert found[0].confidence >= Confidence.MEDIUM
+
+
+@pytest.mark.parametrize("decoy", [
+    "0312345678", "03-1234-5678", "TEL 0312345678", "〒123-4567", "123-4567",
+    "1234-567890-1", "1234567890123", "123456789012", "2024-01-15", "1700000000", "1234567890",
+    "1234 567890",
+])
+def test_detect_engine_bare_decoys_stay_below_medium(decoy: str) -> None:
+    level = top_level(decoy)
+    assert level is None or level < Confidence.MEDIUM
+
+
+@pytest.mark.parametrize("header", ["商品コード", "社員番号", "電話番号", "受注番号", "FAX"])
+def test_detect_engine_negative_headers_suppress_even_with_a_keyword_nearby(header: str) -> None:
+    level = top_level("1234-567890", header)
+    assert level is None or level < Confidence.MEDIUM
+
+
+def test_detect_engine_negative_label_beats_farther_positive_keyword() -> None:
+    text = "基礎年金番号の届出について。連絡先 電話 0312345678 まで"
+    assert top_level(text) is None or top_level(text) < Confidence.MEDIUM
+    text2 = "社員番号 1234567890 基礎年金番号は別紙"
+    assert top_level(text2) is None or top_level(text2) < Confidence.MEDIUM
+
+
+def test_detect_engine_keyword_within_proximity_only() -> None:
+    near = "基礎年金番号" + "。" * 50 + "1234-567890"
+    far = "基礎年金番号" + "。" * 400 + "1234-567890"
+    assert top_level(near) == Confidence.HIGH
+    assert top_level(far) == Confidence.LOW
+
+
+def _roster(header: str, rows: int = 500) -> TableBlock:
+    data = [[f"利用者{i}", f"{1000 + i}-{200000 + i:06d}", "東京都"] for i in range(rows)]
+    return TableBlock(rows=data, headers=["氏名", header, "住所"], where="名簿", first_row=5)
+
+
+def test_detect_engine_header_hundreds_of_rows_above_confirms() -> None:
+    found = pension(engine().scan([_roster("基礎年金番号")]))
+    assert len(found) == 500
+    assert all(f.confidence >= Confidence.MEDIUM for f in found)
+    assert found[-1].location == "名簿!B504"
+    assert found[-1].record == "名簿!row 504"
+
+
+@pytest.mark.parametrize("header", ["社員番号", "電話", "商品コード"])
+def test_detect_engine_negative_header_column_stays_low(header: str) -> None:
+    found = pension(engine().scan([_roster(header, rows=50)]))
+    assert all(f.confidence < Confidence.MEDIUM for f in found)
+
+
+def test_detect_engine_cell_locations_without_where_and_wide_tables() -> None:
+    row = [""] * 27 + ["1234567890"]
+    found = pension(engine().scan([TableBlock(rows=[row], headers=[""] * 27 + ["年金番号"], first_row=7)]))
+    assert [(f.location, f.record) for f in found] == [("AB7", "row 7")]
+
+
+def test_detect_engine_pdf_like_block_location_is_where() -> None:
+    found = pension(engine().scan([TextBlock("基礎年金番号 1234-567890", where="page 3", first_line=None)]))
+    assert [f.location for f in found] == ["page 3"]
+
+
+def test_detect_engine_product_code_in_pension_shape_under_product_header_in_text() -> None:
+    assert top_level("商品コード：1234-567890　数量 3") is None or top_level(
+        "商品コード：1234-567890　数量 3") < Confidence.MEDIUM
+
+
+def test_detect_engine_my_number_needs_a_label() -> None:
+    assert top_level("123456789018", detector="my_number") == Confidence.LOW
+    assert top_level("個人番号 123456789018", detector="my_number") >= Confidence.MEDIUM  # type: ignore[operator]
+    assert top_level("個人番号 123456789011", detector="my_number") is None
+
+
+def test_detect_engine_birth_date_label_and_column() -> None:
+    assert top_level("昭和45年1月1日", detector="birth_date") == Confidence.LOW
+    assert top_level("生年月日 昭和45年1月1日", detector="birth_date") >= Confidence.MEDIUM  # type: ignore[operator]
+    assert top_level("S45.1.1", "生年月日", detector="birth_date") == Confidence.HIGH
+
+
+def test_detect_engine_findings_carry_no_raw_value() -> None:
+    seen: list[str] = []
+
+    def hasher(value: str) -> str:
+        seen.append(value)
+        return "HASH"
+
+    eng = load_engine(hasher=hasher)
+    detection = eng.scan_text("基礎年金番号 1234-567890 生年月日 昭和45年1月1日 個人番号 123456789018")
+    assert {f.detector for f in detection.findings} == {"pension_number", "birth_date", "my_number"}
+    assert set(seen) >= {"1234-567890", "1970-01-01", "123456789018"}
+    dump = repr(detection)
+    for raw in ("567890", "123456789018", "1234567890", "昭和45年1月1日", "1970-01-01"):
+        assert raw not in dump
+
+
+def test_detect_engine_scans_blocks_lazily_and_skips_blocks_without_candidates() -> None:
+    consumed: list[int] = []
+
+    def blocks() -> Iterator[TextBlock | TableBlock]:
+        for i in range(3):
+            consumed.append(i)
+            yield TextBlock("議事録のみ、数字なし") if i != 1 else TextBlock("年金番号 1234567890")
+
+    detection = engine().scan(blocks())
+    assert consumed == [0, 1, 2]
+    assert len(pension(detection)) == 1
+
+
+def test_detect_engine_same_results_with_either_prefilter_backend() -> None:
+    text = "氏名 山田\n基礎年金番号 1234-567890\nTEL 0312345678\n生年月日 S45.1.1"
+    results = []
+    for backend in ("regex", "auto"):
+        eng = load_engine(hasher=lambda v: v[::-1][:3], prefilter=backend)
+        results.append([(f.detector, f.score, f.location, f.masked) for f in eng.scan_text(text).findings])
+    assert results[0] == results[1] and results[0]
+
+
+def test_detect_engine_line_numbers_across_windows() -> None:
+    text = "\n".join(["本文"] * 1000 + ["年金番号 1234567890"] + ["本文"] * 1000 + ["年金番号 2345678901"])
+    found = pension(engine().scan([TextBlock(text)]))
+    assert [f.location for f in found] == ["line 1001", "line 2002"]
