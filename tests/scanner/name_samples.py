@@ -10,8 +10,8 @@ surnames, product lists and plain prose (none do).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scanner.detect.names import NameDictionaries, load_name_dictionaries, normalize_name
