@@ -145,8 +145,9 @@ def normalize_name(text: str) -> str:
 
     山田　太郎, 山田 太郎 and 山田太郎 are one value; ﾔﾏﾀﾞ ﾀﾛｳ, やまだ たろう and ヤマダタロウ too.
     """
-    text = fold_variants(unicodedata.normalize("NFKC", text))
-    return to_katakana(_SPACES.sub("", text))
+    # NFKC again once spaces are gone: ｳ ﾞ only composes to ヴ when nothing stands between.
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    return to_katakana(fold_variants(unicodedata.normalize("NFKC", text)))
 
 
 def mask_name(value: str, family_len: int | None = None) -> str:
