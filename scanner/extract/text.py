@@ -58,18 +58,35 @@ def _checked(pieces: Iterable[str], ctx: ScanContext) -> Iterator[str]:
         yield piece
 
 
+_NUMBER_GLUE = frozenset(" \u3000-‐‑–—―−－ーｰ")  # characters a number may be written with
+_MAX_BACKOFF = 64
+
+
+def _cut_point(text: str, limit: int) -> int:
+    """Where to end a chunk of at most ``limit`` characters: after the last line end,
+    else before a run of digits/dashes (so a number is not split), else at the limit."""
+    cut = text.rfind("\n", 0, limit) + 1
+    if cut:
+        return cut
+    i = limit
+    while i > max(limit - _MAX_BACKOFF, 0) and (text[i - 1].isdigit() or text[i - 1] in _NUMBER_GLUE):
+        i -= 1
+    return i if i > max(limit - _MAX_BACKOFF, 0) else limit
+
+
 def line_chunks(pieces: Iterable[str], limit: int) -> Iterator[tuple[str, int]]:
     """Regroup text pieces into (chunk, first_line) of about ``limit`` characters.
 
     Chunks end at a line end where one exists within the limit; a single line longer
-    than ``limit`` is cut at the limit (it keeps its line number in the next chunk).
+    than ``limit`` is cut before a number rather than through it (see _cut_point) and
+    keeps its line number in the next chunk.
     """
     pending = ""
     line = 1
     for piece in pieces:
         pending += piece
         while len(pending) >= limit:
-            cut = pending.rfind("\n", 0, limit) + 1 or limit
+            cut = _cut_point(pending, limit)
             chunk, pending = pending[:cut], pending[cut:]
             yield chunk, line
             line += chunk.count("\n")
