@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.detect import load_engine
+from scanner.detect import Engine, load_engine
 from scanner.detect.prefilter import Prefilter, hyperscan_available
 
 needs_hyperscan = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan wheel not installed")
@@ -57,11 +59,6 @@ def test_detect_prefilter_false_means_scan_finds_nothing(text: str) -> None:
         assert engine.scan_text(text).findings == []
 
 
-_ENGINE = None
-
-
-def _engine():  # type: ignore[no-untyped-def]
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = load_engine()
-    return _ENGINE
+@cache
+def _engine() -> Engine:
+    return load_engine()

@@ -131,4 +131,4 @@ def test_detect_records_name_column_reaches_recognizer_without_digits(engine: En
 def test_detect_records_anchor_in_prefilter_bytes(engine: Engine) -> None:
     assert engine.prefilter("山田太郎様".encode("cp932"))
     assert engine.prefilter("氏名".encode("euc-jp"))
-    assert not engine.prefilter("会議室".encode("utf-8"))
+    assert not engine.prefilter("会議室".encode())

@@ -7,7 +7,12 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.detect.validators import birth_date, my_number_check_digit, my_number_checksum, pension_number_shape
+from scanner.detect.validators import (
+    birth_date,
+    my_number_check_digit,
+    my_number_checksum,
+    pension_number_shape,
+)
 
 eleven_digits = st.text(alphabet="0123456789", min_size=11, max_size=11)
 
