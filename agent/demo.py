@@ -50,7 +50,7 @@ def write_demo_tree(base: Path) -> dict[str, Path]:
         # A memo in EUC-JP with a full-width number.
         pc / "作業メモ.txt": (
             "年金番号の照会（至急）\n"
-            + f"{someone.name}　{_fullwidth(someone.pension_hyphenated)}\n"
+            + f"{someone.name}　{_fullwidth(someone.pension_hyphenated).replace('－', 'ー')}\n"
         ).encode("euc-jp"),
         pc / "社員名簿.csv": _csv_bytes(fake.employee_rows(staff), "cp932"),
     }

@@ -170,10 +170,12 @@ class Sweep:
         seen: set[str] = set()
         jobs = self.jobs(raw_roots, summary, seen, index, sweep_id)
         done_files = done_bytes = 0
-        for out in self._execute(jobs):
-            self.record(sweep_id, out, summary)
-            done_files += 1
-            done_bytes += out.ref.size
+        for chunk in _chunks(self._execute(jobs), size=200, seconds=2.0):
+            with self.store.batch():  # one transaction per chunk: SQLite commits are the cost
+                for out in chunk:
+                    self.record(sweep_id, out, summary)
+            done_files += len(chunk)
+            done_bytes += sum(out.ref.size for out in chunk)
             if progress:
                 progress(done_files, done_bytes)
         gone = self.store.mark_missing(sweep_id, self.host, under, seen)
@@ -206,6 +208,19 @@ class Sweep:
                     yield from (f.result() for f in finished)
             for f in pending:
                 yield f.result()
+
+
+def _chunks(items: Iterator[ScanOutput], size: int, seconds: float) -> Iterator[list[ScanOutput]]:
+    """Group results by count or by time, whichever comes first, so progress stays live."""
+    chunk: list[ScanOutput] = []
+    started = time.monotonic()
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size or time.monotonic() - started >= seconds:
+            yield chunk
+            chunk, started = [], time.monotonic()
+    if chunk:
+        yield chunk
 
 
 def _decision(d: Decision) -> ViolationDecision:

@@ -26,6 +26,8 @@ def build_tree(root: Path) -> dict[str, int]:
     share.mkdir(parents=True)
     pc.mkdir()
     p = PEOPLE
+    dash_list = "基礎年金番号一覧\n" + "".join(
+        f"{q.pension_number[:4]}{d}{q.pension_number[4:]}\n" for q, d in zip(p[7:12], "‐–−―ｰ", strict=True))
     roster = "\r\n".join(",".join(r) for r in fake.roster_rows(p[:4]))
     files: dict[Path, tuple[bytes, int]] = {
         share / "roster_cp932.csv": (roster.encode("cp932"), 4),
@@ -34,15 +36,14 @@ def build_tree(root: Path) -> dict[str, int]:
         # Header-only context: the number column is 年金番号, values hundreds of rows below.
         share / "header_only.csv": (("年金番号,備考\r\n" + "".join(f",行{i}\r\n" for i in range(300))
                                      + f"{p[4].pension_number},\r\n").encode("cp932"), 1),
-        pc / "letter_eucjp.txt": (f"{p[5].name}様\n基礎年金番号 {_fw(p[5].pension_hyphenated)} のお知らせ\n".encode("euc-jp"), 1),
+        pc / "letter_eucjp.txt": (f"{p[5].name}様\n基礎年金番号 {_fw(p[5].pension_hyphenated).replace('－', '−')} のお知らせ\n".encode("euc-jp"), 1),
         pc / "memo_utf16be.txt": (f"年金手帳の番号は{p[6].pension_number[:4]}ー{p[6].pension_number[4:]}です".encode("utf-16"), 1),
-        pc / "dash_variants.txt": ("基礎年金番号一覧\n" + "".join(
-            f"{q.pension_number[:4]}{d}{q.pension_number[4:]}\n" for q, d in zip(p[7:12], "‐–−―ｰ", strict=True))).encode(), 5),
+        pc / "dash_variants.txt": (dash_list.encode(), 5),
         # Decoys: nothing at medium.
         share / "phones.csv": ("\r\n".join(",".join(r) for r in fake.phone_rows(p)).encode("cp932"), 0),
         share / "products.csv": ("\r\n".join(",".join(r) for r in fake.product_rows(40)).encode("utf-8"), 0),
-        pc / "orders.txt": ("受注番号 4821-339201\n郵便番号 123-4567\n雇用保険 1234-567890-1\nTEL 03-1234-5678\n"
-                            "電話 0312345678\n").encode("utf-8"), 0),
+        pc / "orders.txt": (("受注番号 4821-339201\n郵便番号 123-4567\n雇用保険 1234-567890-1\nTEL 03-1234-5678\n"
+                             "電話 0312345678\n").encode("utf-8"), 0),
         pc / "employees.csv": ("\r\n".join(",".join(r) for r in fake.employee_rows(p)).encode("cp932"), 0),
     }
     expected = {}
