@@ -8,7 +8,7 @@ from functools import cache
 import pytest
 
 from scanner.detect import Detection, Engine, load_engine
-from scanner.model import Confidence, TableBlock, TextBlock
+from scanner.model import Confidence, Finding, TableBlock, TextBlock
 
 DASHES = "-‐‑–—―−－ーｰ"
 
@@ -18,7 +18,7 @@ def engine() -> Engine:
     return load_engine(hasher=lambda v: f"h({len(v)})")
 
 
-def pension(detection: Detection) -> list:  # type: ignore[type-arg]
+def pension(detection: Detection) -> list[Finding]:
     return [f for f in detection.findings if f.detector == "pension_number"]
 
 
