@@ -70,6 +70,23 @@ class Settings:
     broad_groups: list[str] = _setting([], "POSIX group names that count as 'everyone' (e.g. users, domain users) besides others.")
     log_file: str | None = _setting(None, "Write JSON log lines here instead of stderr.")
     log_level: str = _setting("info", "Lowest log level written: debug, info, warning or error.")
+    # --- the agent (`pii-agent watch`) ---
+    watch_settle_seconds: float = _setting(1.0, "watch: a changed file is scanned once no event and no mtime change has been seen for this long.")
+    watch_poll_seconds: float = _setting(30.0, "watch: polling interval for roots whose zone rule says network: true (shares send no events).")
+    watch_workers: int = _setting(1, "watch: threads scanning changed files (each loads its own rules); 0 means one.")
+    watch_queue_max: int = _setting(100000, "watch: most distinct paths waiting to be scanned; past it events are dropped and a reconciliation walk is run.")
+    reconcile_interval_seconds: float = _setting(3600.0, "watch: a reconciliation walk (unchanged files cost a stat) runs this often, plus jitter.")
+    reconcile_jitter_seconds: float = _setting(300.0, "watch: up to this many random seconds are added to each reconciliation interval.")
+    full_rescan_interval_seconds: float = _setting(604800.0, "watch: every file is re-read this often (default weekly), and after a rules change.")
+    status_file: str | None = _setting(None, "watch: JSON health file written every status_interval_seconds; default status.json in the data directory.")
+    status_interval_seconds: float = _setting(5.0, "watch: how often the status file is written, observers checked and the rules folder compared.")
+    metrics_file: str | None = _setting(None, "watch: also write the counters as a Prometheus text file here (node_exporter textfile collector).")
+    nice: int = _setting(10, "watch: added to the CPU niceness of the agent (0 leaves it as is); Windows: below-normal priority class.")
+    ionice_idle: bool = _setting(True, "watch: put the agent in the idle I/O scheduling class on Linux (background I/O mode on Windows).")
+    read_rate_mb: int = _setting(0, "watch: most megabytes per second the agent reads from disk (0: no limit).")
+    pause_file: str | None = _setting(None, "watch: while this file exists, scanning pauses (events still queue).")
+    pause_command: str | None = _setting(None, "watch: a shell command run every few seconds; exit status 0 pauses scanning (e.g. user is active).")
+    pause_on_battery: bool = _setting(True, "watch: pause scanning while the machine runs on battery (Linux /sys/class/power_supply).")
 
     def scan_limits(self) -> ScanLimits:
         return ScanLimits(
@@ -116,7 +133,7 @@ def _as_dict(settings: Settings) -> dict[str, Any]:
 def _coerce(name: str, value: Any, default: Any, source: str) -> Any:
     if name == "zones":
         return _parse_zones(value, source)
-    if name in ("db_url", "rules_dir", "host", "key_file", "log_file"):
+    if name in ("db_url", "rules_dir", "host", "key_file", "log_file", "status_file", "metrics_file", "pause_file", "pause_command"):
         if value is None or isinstance(value, str):
             return value
         raise ConfigError(f"{source}: {name} must be a string")
