@@ -37,6 +37,8 @@ CellFormats = dict[tuple[int, int], str]  # (row0, col0) -> zero-padded format c
 
 def display(value: Any, zero_format: str | None = None) -> str:
     """A cell value as Excel would display it (for detection, not for layout)."""
+    if type(value) is str:  # the common case first: this runs once per cell
+        return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
@@ -67,6 +69,8 @@ def zero_format_pattern(code: str) -> str | None:
 
 def apply_zero_format(pattern: str, value: int) -> str:
     """Fill a non-negative integer into the pattern's 0 slots, right to left."""
+    if pattern.isdigit():  # only zeros: plain padding
+        return str(value).zfill(len(pattern))
     slots = pattern.count("0")
     digits = str(value).zfill(slots)
     extra, digits = digits[: len(digits) - slots], digits[len(digits) - slots :]
@@ -135,7 +139,7 @@ def _ref_to_index(ref: str) -> tuple[int, int] | None:
 def zero_padded_cells(zf: zipfile.ZipFile, opener: Callable[[str], IO[bytes]], deadline: Deadline
                       ) -> dict[str, CellFormats]:
     """Per sheet, the numeric cells whose style pads zeros. Reads sheet XML only when a
-    workbook has such a style at all (most do not), streaming it cell by cell."""
+    workbook has such a style at all (most do not)."""
     names = set(zf.namelist())
     if "xl/styles.xml" not in names or "xl/workbook.xml" not in names:
         return {}
@@ -145,22 +149,33 @@ def zero_padded_cells(zf: zipfile.ZipFile, opener: Callable[[str], IO[bytes]], d
         return {}
     result: dict[str, CellFormats] = {}
     for sheet, part in _sheet_parts(zf, opener).items():
-        if part not in names:
-            continue
-        cells: CellFormats = {}
-        with opener(part) as stream:
-            for n, (_, elem) in enumerate(iterparse(stream, forbid_dtd=True)):
-                if n % 8192 == 0:
-                    deadline.check()
-                if elem.tag != _MAIN + "c":
-                    continue
-                style = int(elem.get("s", "0"))
-                where = _ref_to_index(elem.get("r", ""))
-                if style in padded and elem.get("t", "n") == "n" and where:
-                    cells[where] = padded[style]
-                elem.clear()
-        result[sheet] = cells
+        if part in names:
+            with opener(part) as stream:
+                result[sheet] = _padded_cells_in(stream, padded, deadline)
     return result
+
+
+_SCAN_CHUNK = 4 << 20
+_CELL_OVERLAP = 256  # longer than any <c r=".." s=".." t=".."> start tag
+
+
+def _padded_cells_in(stream: IO[bytes], padded: dict[int, str], deadline: Deadline) -> CellFormats:
+    """Cells styled with a padded format, found by a C-speed regex over the raw sheet XML
+    (a full XML parse costs more than calamine's whole read). Writers put ``r`` before
+    ``s`` (Excel, LibreOffice, openpyxl); string cells (t="s"/"str"/"inlineStr") are left out."""
+    styles = b"|".join(str(i).encode() for i in padded)
+    cell = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)" s="(' + styles + rb')"( t="(?:n|s|str|inlineStr|b|e)")?')
+    cells: CellFormats = {}
+    tail = b""
+    while chunk := stream.read(_SCAN_CHUNK):
+        deadline.check()
+        data = tail + chunk
+        for m in cell.finditer(data):
+            where = _ref_to_index(m.group(1).decode())
+            if where and m.group(3) in (None, b' t="n"'):
+                cells[where] = padded[int(m.group(2))]
+        tail = data[-_CELL_OVERLAP:]  # a tag cut at the chunk edge is matched again next round
+    return cells
 
 
 # --- 記号 | 番号 split pension numbers ------------------------------------------------
