@@ -150,3 +150,21 @@ class ViolationEvent(Base):
     to_status: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     sweep_id: Mapped[int | None] = mapped_column(ForeignKey("sweeps.id"))
+
+
+class PolicyChange(Base):
+    """One re-judgement of the stored files under new policy versions (`policy reapply`)."""
+
+    __tablename__ = "policy_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str | None] = mapped_column(String(255))  # None: every host
+    old_versions: Mapped[dict[str, str]] = mapped_column(JsonDoc)  # policy id -> version
+    new_versions: Mapped[dict[str, str]] = mapped_column(JsonDoc)
+    files_judged: Mapped[int] = mapped_column(Integer)
+    opened_by_policy: Mapped[dict[str, int]] = mapped_column(JsonDoc)
+    closed_by_policy: Mapped[dict[str, int]] = mapped_column(JsonDoc)
+    opened_ids: Mapped[list[int]] = mapped_column(JsonDoc)
+    closed_ids: Mapped[list[int]] = mapped_column(JsonDoc)
