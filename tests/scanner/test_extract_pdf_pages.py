@@ -1,0 +1,54 @@
+"""PDF extraction: CID-font Japanese text page by page, encryption, image-only, damage."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.errors import CorruptFile, Encrypted, Unsupported
+from scanner.extract import ScanContext, Source, extract
+from scanner.limits import Deadline, ScanLimits
+from scanner.model import Block, PartNote, TextBlock
+from tests.scanner import office_samples as samples
+
+PAGE_ONE = "基礎年金番号 1234-567890 山田太郎"
+
+
+def _extract(data: bytes, name: str = "doc.pdf") -> list[Block | PartNote]:
+    return list(extract(Source.from_bytes(name, data), ScanContext(ScanLimits(), Deadline(60))))
+
+
+@pytest.mark.parametrize("identity_h", [False, True], ids=["UniJIS-UCS2-H", "Identity-H+ToUnicode"])
+def test_cid_font_japanese_text_per_page(identity_h: bool) -> None:
+    blocks = _extract(samples.pdf_japanese([PAGE_ONE, "二ページ目 生年月日 昭和45年1月1日"], identity_h=identity_h))
+    assert [(b.where, b.first_line) for b in blocks if isinstance(b, TextBlock)] == [("page 1", None), ("page 2", None)]
+    assert isinstance(blocks[0], TextBlock) and blocks[0].text.strip() == PAGE_ONE
+
+
+def test_user_password_pdf_is_encrypted() -> None:
+    with pytest.raises(Encrypted, match="pdf-user-password"):
+        _extract(samples.pdf_encrypted(samples.pdf_japanese([PAGE_ONE]), "open-me"))
+
+
+def test_permissions_only_pdf_is_read() -> None:
+    blocks = _extract(samples.pdf_encrypted(samples.pdf_japanese([PAGE_ONE]), ""))
+    assert isinstance(blocks[0], TextBlock) and PAGE_ONE in blocks[0].text
+
+
+def test_image_only_pdf_is_unsupported_with_reason() -> None:
+    with pytest.raises(Unsupported, match="image-only PDF"):
+        _extract(samples.pdf_image_only())
+
+
+def test_broken_xref_is_repaired_or_corrupt_never_a_crash() -> None:
+    data = samples.pdf_japanese([PAGE_ONE])
+    broken = data[: data.rindex(b"xref")] + b"xref\n0 9\ngarbage\ntrailer\n<< >>\nstartxref\n99999\n%%EOF\n"
+    try:
+        blocks = _extract(broken)
+    except CorruptFile:
+        return
+    assert any(isinstance(b, TextBlock) and PAGE_ONE in b.text for b in blocks)  # pdfium repaired it
+
+
+def test_garbage_after_pdf_magic_is_corrupt() -> None:
+    with pytest.raises(CorruptFile):
+        _extract(b"%PDF-1.7\n" + bytes(range(256)) * 8)
