@@ -263,28 +263,31 @@ def encrypt_ooxml(data: bytes, password: str = "Password1234_") -> bytes:
 # --- archives --------------------------------------------------------------------------------------
 
 
+class _Cp932ZipInfo(zipfile.ZipInfo):
+    """Stores its name as CP932 bytes with the UTF-8 flag off, as Japanese Windows does."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 (zipfile's hook)
+        return self.filename.encode("cp932"), self.flag_bits & ~0x800
+
+
 def zip_bytes(members: Mapping[str, str | bytes], *, cp932_names: bool = False) -> bytes:
-    """A zip; with ``cp932_names`` the names are stored as CP932 bytes, UTF-8 flag off
-    (what Japanese Windows' built-in zip writes)."""
+    """A zip; with ``cp932_names`` the names are stored as CP932 bytes, UTF-8 flag off."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
-            info = zipfile.ZipInfo(name.encode("cp932").decode("cp437") if cp932_names else name)
+            info = _Cp932ZipInfo(name) if cp932_names else zipfile.ZipInfo(name)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
-    raw = out.getvalue()
-    if cp932_names:  # zipfile sets the UTF-8 flag for non-ASCII names: clear it
-        raw = _clear_utf8_flag(raw)
-    return raw
+    return out.getvalue()
 
 
-def _clear_utf8_flag(raw: bytes) -> bytes:
+def _set_flag(raw: bytes, bit: int) -> bytes:
     buf = bytearray(raw)
     for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
         pos = buf.find(sig)
         while pos != -1:
             (flags,) = struct.unpack_from("<H", buf, pos + flag_at)
-            struct.pack_into("<H", buf, pos + flag_at, flags & ~0x800)
+            struct.pack_into("<H", buf, pos + flag_at, flags | bit)
             pos = buf.find(sig, pos + 4)
     return bytes(buf)
 
@@ -292,14 +295,7 @@ def _clear_utf8_flag(raw: bytes) -> bytes:
 def zip_flag_encrypted(members: Mapping[str, str | bytes]) -> bytes:
     """A zip whose members carry the traditional-encryption flag (bit 0). Only the flag
     matters for detection; the data stays plain."""
-    buf = bytearray(zip_bytes(members))
-    for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        pos = buf.find(sig)
-        while pos != -1:
-            (flags,) = struct.unpack_from("<H", buf, pos + flag_at)
-            struct.pack_into("<H", buf, pos + flag_at, flags | 0x1)
-            pos = buf.find(sig, pos + 4)
-    return bytes(buf)
+    return _set_flag(zip_bytes(members), 0x1)
 
 
 def zip_aes(members: Mapping[str, str | bytes], password: bytes = b"secret", plain: dict[str, str] | None = None
