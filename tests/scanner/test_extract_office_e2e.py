@@ -1,0 +1,78 @@
+"""Office, PDF and archive samples through scan_source with the real detection engine:
+exactly the planted pension numbers, at their cells, pages and member paths."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.detect import Engine, load_engine
+from scanner.extract import Source
+from scanner.model import Outcome, ScanResult
+from scanner.scan import scan_source
+from tests.scanner import office_samples as samples
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+def _scan(engine: Engine, name: str, data: bytes) -> ScanResult:
+    return scan_source(Source.from_bytes(name, data), engine)
+
+
+def _pension(result: ScanResult) -> set[tuple[str, str]]:
+    return {(f.location, f.masked) for f in result.findings if f.detector == "pension_number"}
+
+
+def test_roster_split_and_zero_padded_numbers(engine: Engine) -> None:
+    result = _scan(engine, "roster.xlsx", samples.xlsx_roster(2))
+    assert result.outcome == Outcome.FINDINGS and result.file_type == "xlsx"
+    assert _pension(result) == {  # 商品コード in column G is not a pension number
+        ("名簿!C5", "0123-****90"), ("名簿!F5", "0123-****90"),
+        ("名簿!C6", "0123-****91"), ("名簿!F6", "0123-****91"),
+    }
+    assert result.pension_records == 2
+
+
+def test_docx_letter_with_table(engine: Engine) -> None:
+    table = [["氏名", "基礎年金番号"], ["山田 太郎", "2345-678901"]]
+    result = _scan(engine, "letter.docx", samples.docx(["基礎年金番号 1234-567890 山田太郎"], tables=[table]))
+    assert _pension(result) == {("word/document.xml:line 1", "1234-****90"),
+                                ("word/document.xml table 1!B2", "2345-****01")}
+
+
+def test_pdf_with_cid_font(engine: Engine) -> None:
+    result = _scan(engine, "list.pdf", samples.pdf_japanese(["表紙", "基礎年金番号 1234-567890 山田太郎"]))
+    assert _pension(result) == {("page 2", "1234-****90")}
+
+
+def test_zip_in_zip_with_cp932_names(engine: Engine) -> None:
+    csv = "氏名,基礎年金番号\n山田 太郎,1234-567890\n".encode("cp932")
+    inner = samples.zip_bytes({"名簿.csv": csv}, cp932_names=True)
+    result = _scan(engine, "outer.zip", samples.zip_bytes({"送付/inner.zip": inner}, cp932_names=True))
+    assert _pension(result) == {("送付/inner.zip!名簿.csv!B2", "1234-****90")}
+
+
+def test_encrypted_samples_are_encrypted(engine: Engine) -> None:
+    for name, data in [("a.xlsx", samples.encrypt_ooxml(samples.xlsx_roster(1))),
+                       ("b.zip", samples.zip_aes({"a.csv": "x"})),
+                       ("c.pdf", samples.pdf_encrypted(samples.pdf_japanese(["x"]), "pw")),
+                       ("d.7z", samples.sevenzip({"a.csv": "x"}, password="pw"))]:
+        result = _scan(engine, name, data)
+        assert (result.outcome, result.encrypted) == (Outcome.ENCRYPTED, True), name
+
+
+def test_permissions_only_pdf_and_protected_sheet_are_scanned(engine: Engine) -> None:
+    pdf = samples.pdf_encrypted(samples.pdf_japanese(["基礎年金番号 1234-567890 山田太郎"]), "")
+    assert _pension(_scan(engine, "open.pdf", pdf)) == {("page 1", "1234-****90")}
+    sheet = _scan(engine, "locked.xlsx", samples.xlsx_roster(1, sheet_protection=True))
+    assert sheet.outcome == Outcome.FINDINGS and not sheet.encrypted
+
+
+def test_bomb_and_corrupt_files_end_with_a_reason(engine: Engine) -> None:
+    assert _scan(engine, "bomb.zip", samples.zip_ratio_bomb()).outcome == Outcome.LIMIT_EXCEEDED
+    bad = _scan(engine, "bad.docx", samples.docx(body_xml="<w:document><oops"))
+    assert bad.outcome == Outcome.ERROR and "malformed XML" in bad.reason
+    legacy = _scan(engine, "old.doc", (samples.FIXTURES / "plain.doc").read_bytes())
+    assert legacy.outcome == Outcome.UNSUPPORTED
