@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from . import export, reconcile
+from . import export, policy_changes, reconcile
 from .engine import create_store_engine, default_db_url, writer
 from .facts import find_file, replace_findings, upsert_file, world_readable
 from .migrate import upgrade_to_head
@@ -272,3 +272,55 @@ class Store:
         outcome other than clean/findings. See ARCHITECTURE.md for the exact shape."""
         with self._read() as session:
             yield from export.export_files(session, min_confidence=min_confidence, include_all=include_all)
+
+    # --- policy changes: re-judging stored facts (store/policy_changes.py) -----
+
+    def exposure_digests(self, host: str, under: list[str]) -> dict[str, str]:
+        """path -> digest of the stored exposure (policy_changes.exposure_digest), the
+        companion of file_index for noticing a chmod or ACL edit without a re-read."""
+        with self._read() as session:
+            return policy_changes.exposure_digests(session, host, under)
+
+    def stored_files(self, host: str | None = None, batch_size: int = policy_changes.BATCH
+                     ) -> Iterator[list[policy_changes.StoredFile]]:
+        """Every present file's stored facts and findings, in batches (one host or all)."""
+        yield from policy_changes.iter_batches(self._read, host, batch_size)
+
+    def stored_file(self, host: str, path: str) -> policy_changes.StoredFile | None:
+        """One present file's stored facts and findings, or None."""
+        with self._read() as session:
+            found = policy_changes.load_batch(session, host, 0, 1, paths=[path])
+        return found[0] if found else None
+
+    def rejudge_stored(self, judge: policy_changes.Judge, *, label: str, host: str | None = None,
+                       dry_run: bool = False, batch_size: int = policy_changes.BATCH) -> policy_changes.Rejudgement:
+        """Re-judge every present file from its stored facts (no file is read): open, keep
+        and close violations to match ``judge``, one transaction per batch. ``dry_run``:
+        change nothing, only say what would open and close. ``label`` goes into events."""
+        result = policy_changes.Rejudgement()
+        after = 0
+        while True:
+            with self._read() if dry_run else self._write() as session:
+                files = policy_changes.load_batch(session, host, after, batch_size)
+                policy_changes.rejudge_batch(session, files, judge, result, label=label, now=_now(),
+                                             write=not dry_run)
+            if not files:
+                return result
+            after = files[-1].file_id
+
+    def record_policy_change(self, *, actor: str, host: str | None, old_versions: dict[str, str],
+                             new_versions: dict[str, str], result: policy_changes.Rejudgement) -> int:
+        """Keep the record of one re-judgement (versions before and after, what changed)."""
+        with self._write() as session:
+            return policy_changes.record_change(session, actor=actor, host=host, old_versions=old_versions,
+                                                new_versions=new_versions, result=result, now=_now())
+
+    def last_policy_versions(self, host: str | None = None) -> dict[str, str] | None:
+        """policy id -> version that last judged this host's files (None: never judged)."""
+        with self._read() as session:
+            return policy_changes.last_policy_versions(session, host)
+
+    def recent_policy_changes(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest recorded policy changes, newest first."""
+        with self._read() as session:
+            return policy_changes.list_changes(session, limit)
