@@ -163,7 +163,7 @@ def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext)
     first_row = 1
     for row in rows:
         block.append(row)
-        chars += sum(len(cell) for cell in row)
+        chars += sum(map(len, row))
         if len(block) >= ROWS_PER_BLOCK or chars >= ctx.limits.text_chunk_chars:
             ctx.deadline.check()
             yield TableBlock(rows=block, headers=headers, where="", first_row=first_row)
