@@ -7,7 +7,6 @@ import signal
 import time
 
 import pytest
-
 from test_watch_harness import Agent, roster_bytes, wait_for, write_slowly
 
 pytestmark = pytest.mark.timeout(90)
