@@ -134,6 +134,12 @@ class Violation(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str | None] = mapped_column(Text)
+    # Lifecycle (issue 7, store/lifecycle.py): who owns the fix, by when, and how it was claimed.
+    assignee: Mapped[str | None] = mapped_column(String(255))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_method: Mapped[str | None] = mapped_column(String(32))
+    claimed_by: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ViolationEvent(Base):
@@ -150,6 +156,7 @@ class ViolationEvent(Base):
     to_status: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     sweep_id: Mapped[int | None] = mapped_column(ForeignKey("sweeps.id"))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)  # assignee, due, method, copies (issue 7)
 
 
 class PolicyChange(Base):
@@ -168,3 +175,26 @@ class PolicyChange(Base):
     closed_by_policy: Mapped[dict[str, int]] = mapped_column(JsonDoc)
     opened_ids: Mapped[list[int]] = mapped_column(JsonDoc)
     closed_ids: Mapped[list[int]] = mapped_column(JsonDoc)
+
+
+class Suppression(Base):
+    """A value hash judged a false positive everywhere (issue 7): the agent drops findings
+    of these hashes before policies judge a file (store/lifecycle.py explains)."""
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value_hash: Mapped[str] = mapped_column(String(128), index=True)
+    detector: Mapped[str | None] = mapped_column(String(64))
+    violation_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Report indexes (issue 7, migration 0003): active violations by state, ageing, trends.
+Index("ix_violations_closed_status", Violation.closed_at, Violation.status)
+Index("ix_violations_opened_at", Violation.opened_at)
+Index("ix_violation_events_at", ViolationEvent.at)
+Index("ix_sweeps_started_at", Sweep.started_at)
+Index("ix_findings_detector_hash", Finding.detector, Finding.value_hash, Finding.file_id)
