@@ -14,13 +14,26 @@ from pathlib import Path
 from scanner.model import FileRef, Outcome, display_path
 from scanner.walk import walk
 from store import Store
+from store.policy_changes import exposure_digest
 from store.records import ViolationDecision
 
 from . import logs
 from .keys import load_or_create_key, make_hasher
-from .pipeline import ScanJob, ScanOutput, Scanner, file_facts, judge, problem_facts, finding_rows, reportable
-from .policy import Decision, Policy, load_policies, versions
+from .pipeline import (
+    ScanJob,
+    Scanner,
+    ScanOutput,
+    exposure_dict,
+    file_facts,
+    finding_rows,
+    judge,
+    problem_facts,
+    reportable,
+)
+from .policy import Decision, Policy, evaluate, load_policies, versions
+from .reapply import reapply_policies
 from .settings import Settings
+from .stored_facts import as_store_decisions, policy_facts
 from .zones import ZoneMap
 
 # Outcomes worth reading again even when size, mtime and inode are unchanged.
@@ -83,7 +96,10 @@ class Sweep:
         return any(fnmatch.fnmatchcase(text, pat) for pat in self.settings.exclude)
 
     def jobs(self, roots: list[bytes], summary: SweepSummary, seen: set[str],
-             index: dict[str, tuple[int, int, int, str]], sweep_id: int) -> Iterator[ScanJob]:
+             index: dict[str, tuple[int, int, int, str]], sweep_id: int,
+             exposures: dict[str, str] | None = None) -> Iterator[ScanJob]:
+        """Scan jobs for new and changed files. ``exposures`` (path -> stored exposure
+        digest): unchanged files get their exposure re-checked (stat/ACL, no read)."""
         unchanged: list[str] = []
         problems: list[tuple[bytes, Outcome, str]] = []
 
@@ -103,6 +119,8 @@ class Sweep:
                     and known[3] not in RETRY_OUTCOMES):
                 summary.outcomes["unchanged"] += 1
                 unchanged.append(ref.path)
+                if exposures is not None:
+                    self.recheck_exposure(sweep_id, ref, match.share_root, exposures.get(ref.path), summary)
                 if len(unchanged) >= 5000:
                     self.store.touch_unchanged(sweep_id, self.host, unchanged)
                     unchanged.clear()
@@ -127,6 +145,41 @@ class Sweep:
             self.log.info("file_problem", path=facts.path, outcome=str(outcome), reason=reason)
         return
         yield  # pragma: no cover - makes this a generator
+
+    # -- exposure and policy changes without a re-read -------------------------
+
+    def recheck_exposure(self, sweep_id: int, ref: FileRef, share_root: str | None, stored_digest: str | None,
+                         summary: SweepSummary) -> bool:
+        """An unchanged file: recompute who can read it (cheap) and, if that differs from
+        the stored exposure, re-judge it from stored facts. Returns whether it changed."""
+        root = os.fsencode(share_root) if share_root else None
+        fresh = exposure_dict(self.scanner.exposure(ref, root))
+        if stored_digest is not None and exposure_digest(fresh) == stored_digest:
+            return False
+        stored = self.store.stored_file(self.host, ref.path)
+        if stored is None:
+            return False
+        decisions = evaluate(self.policies, policy_facts(stored, fresh))
+        result = self.store.update_exposure(sweep_id, self.host, ref.path, fresh, as_store_decisions(decisions))
+        summary.outcomes["exposure_changed"] += 1
+        summary.opened += len(result.opened)
+        summary.closed += len(result.closed)
+        self.log.info("exposure_changed", path=ref.path, world_readable=bool(fresh["world_readable"]),
+                      broad_principals=fresh["broad_principals"])
+        self._log_changes(result, ref.path)
+        return True
+
+    def reapply_if_policies_changed(self, summary: SweepSummary) -> None:
+        """Policies differ from those that last judged this host: re-judge stored facts first."""
+        old = self.store.last_policy_versions(self.host)
+        new = versions(self.policies)
+        if old is None or old == new:
+            return
+        changed = {pid: [old.get(pid), new.get(pid)] for pid in sorted(set(old) | set(new)) if old.get(pid) != new.get(pid)}
+        self.log.warning("policy_changed", host=self.host, changed=changed)
+        result = reapply_policies(self.policies, self.store, host=self.host)
+        summary.opened += len(result.opened)
+        summary.closed += len(result.closed)
 
     # -- recording ----------------------------------------------------------
 
@@ -162,13 +215,15 @@ class Sweep:
         raw_roots = [os.fsencode(os.path.abspath(r)) for r in roots]
         under = [display_path(r) for r in raw_roots]
         summary = SweepSummary()
+        self.reapply_if_policies_changed(summary)
         sweep_id = self.store.begin_sweep(host=self.host, roots=under, rules_version=self.scanner.engine.version,
                                           policy_versions=versions(self.policies), kind=self.kind)
         summary.sweep_id = sweep_id
         self.log.info("sweep_started", sweep_id=sweep_id, roots=under, host=self.host)
         index = self.store.file_index(self.host, under)
+        exposures = None if self.full else self.store.exposure_digests(self.host, under)
         seen: set[str] = set()
-        jobs = self.jobs(raw_roots, summary, seen, index, sweep_id)
+        jobs = self.jobs(raw_roots, summary, seen, index, sweep_id, exposures)
         done_files = done_bytes = 0
         for chunk in _chunks(self._execute(jobs), size=200, seconds=2.0):
             with self.store.batch():  # one transaction per chunk: SQLite commits are the cost
