@@ -29,7 +29,7 @@ from .tables import find_header_row
 HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
 CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
 
-CellFormats = dict[tuple[int, int], str]  # (row0, col0) -> zero-padded format code
+CellFormats = dict[int, dict[int, str]]  # row0 -> col0 -> zero-padded digit pattern
 
 
 # --- cell display ------------------------------------------------------------------
@@ -37,8 +37,10 @@ CellFormats = dict[tuple[int, int], str]  # (row0, col0) -> zero-padded format c
 
 def display(value: Any, zero_format: str | None = None) -> str:
     """A cell value as Excel would display it (for detection, not for layout)."""
-    if type(value) is str:  # the common case first: this runs once per cell
+    if type(value) is str:  # the common cases first: this runs once per cell
         return value
+    if type(value) is float and zero_format is None and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
@@ -173,7 +175,7 @@ def _padded_cells_in(stream: IO[bytes], padded: dict[int, str], deadline: Deadli
         for m in cell.finditer(data):
             where = _ref_to_index(m.group(1).decode())
             if where and m.group(3) in (None, b' t="n"'):
-                cells[where] = padded[int(m.group(2))]
+                cells.setdefault(where[0], {})[where[1]] = padded[int(m.group(2))]
         tail = data[-_CELL_OVERLAP:]  # a tag cut at the chunk edge is matched again next round
     return cells
 
@@ -214,7 +216,11 @@ def _sheet_rows(sheet: Any, formats: CellFormats, ctx: ScanContext) -> Iterator[
             ctx.deadline.check()
         if not any(v != "" for v in values):
             continue
-        cells = [""] * col0 + [display(v, formats.get((r, col0 + c))) for c, v in enumerate(values)]
+        shown = [v if type(v) is str else display(v) for v in values]  # once per cell: kept tight
+        for col, pattern in formats.get(r, {}).items():
+            if 0 <= col - col0 < len(values):
+                shown[col - col0] = display(values[col - col0], pattern)
+        cells = [""] * col0 + shown if col0 else shown
         yield r + 1, cells
 
 
