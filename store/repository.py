@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from . import export, policy_changes, reconcile
+from . import attest_store, copies, export, lifecycle, policy_changes, reconcile, register_views
 from .engine import create_store_engine, default_db_url, writer
 from .facts import find_file, replace_findings, upsert_file, world_readable
 from .migrate import upgrade_to_head
@@ -324,3 +324,71 @@ class Store:
         """The newest recorded policy changes, newest first."""
         with self._read() as session:
             return policy_changes.list_changes(session, limit)
+
+    # --- the register's lifecycle, copies and attestation (issue 7) ---------
+    # store/lifecycle.py explains the states; store/copies.py the copy links.
+
+    def settle_lifecycle(self, sweep_id: int) -> lifecycle.SettleOutcome:
+        """After a sweep or verify: turn what it proved into verified / reopened / resolved_unverified."""
+        with self._write() as session:
+            return lifecycle.settle(session, sweep_id, _now())
+
+    def acknowledge(self, violation_id: int, actor: str, *, assignee: str | None = None,
+                    due_at: datetime | None = None, note: str = "") -> None:
+        with self._write() as session:
+            lifecycle.acknowledge(session, violation_id, actor, _now(), assignee=assignee, due_at=due_at, note=note)
+
+    def claim_remediation(self, violation_id: int, actor: str, *, method: str, note: str = "") -> None:
+        with self._write() as session:
+            lifecycle.claim(session, violation_id, actor, _now(), method=method, note=note)
+
+    def accept_risk(self, violation_id: int, actor: str, *, reason: str) -> None:
+        with self._write() as session:
+            lifecycle.accept_risk(session, violation_id, actor, _now(), reason=reason)
+
+    def mark_false_positive(self, violation_id: int, actor: str, *, reason: str, scope: str = "file",
+                            value: str | None = None) -> list[int]:
+        """Returns the ids marked (more than one when a value-hash suppression covers others)."""
+        with self._write() as session:
+            return lifecycle.mark_false_positive(session, violation_id, actor, _now(), reason=reason,
+                                                 scope=scope, value=value)
+
+    def suppressed_hashes(self) -> set[str]:
+        """Value hashes judged false positives everywhere: the agent drops them before judging."""
+        with self._read() as session:
+            return lifecycle.suppressed_hashes(session)
+
+    def list_violations(self, filt: register_views.ViolationFilter | None = None,
+                        limit: int | None = None) -> list[dict]:
+        with self._read() as session:
+            return register_views.list_violations(session, filt or register_views.ViolationFilter(), _now(), limit)
+
+    def show_violation(self, violation_id: int) -> dict | None:
+        with self._read() as session:
+            return register_views.show_violation(session, violation_id, _now())
+
+    def linked_copies(self, file_id: int) -> list[copies.CopyLink]:
+        with self._read() as session:
+            return copies.linked_copies(session, file_id)
+
+    def attest_sweep(self, sweep_id: int, sign: Callable[[bytes], str]) -> str:
+        """Record the sweep's coverage and store ``sign(canonical payload)`` as its signature."""
+        with self._write() as session:
+            sweep = attest_store.record_coverage(session, sweep_id)
+            sweep.signature = sign(attest_store.canonical(attest_store.payload(sweep)))
+            return sweep.signature
+
+    def sweep_attestation(self, sweep_id: int) -> tuple[dict[str, Any], str | None]:
+        """(payload, signature) of a sweep as stored now. KeyError for an unknown sweep."""
+        with self._read() as session:
+            sweep = session.get(Sweep, sweep_id)
+            if sweep is None:
+                raise KeyError(f"no sweep {sweep_id}")
+            return attest_store.payload(sweep), sweep.signature
+
+    def sweep_ids(self, host: str | None = None) -> list[int]:
+        query = select(Sweep.id).order_by(Sweep.id)
+        if host is not None:
+            query = query.where(Sweep.host == host)
+        with self._read() as session:
+            return list(session.scalars(query))
