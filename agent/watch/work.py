@@ -77,7 +77,10 @@ class PathWork:
         return best
 
     def still_changing(self, st: os.stat_result) -> bool:
-        age = time.time() - st.st_mtime
+        return self.still_changing_ns(st.st_mtime_ns)
+
+    def still_changing_ns(self, mtime_ns: int) -> bool:
+        age = time.time() - mtime_ns / 1e9
         return -FUTURE_MTIME_SLACK < age < self.ctx.settle_seconds
 
     def gone(self, sweep: Sweep, raw: bytes, root: bytes) -> str:
@@ -125,6 +128,9 @@ class PathWork:
                 return "interrupted"  # the next start's walk picks up the rest
             ref = replace(ref, root=root)
             seen.add(ref.path)
+            if self.still_changing_ns(ref.mtime_ns):
+                self.ctx.requeue(ref.raw_path)  # half-written: its own settle decides
+                continue
             self.file(sweep, ref, index.get(ref.path))
         result = sweep.store.mark_missing(self.ctx.sweep_id, sweep.host, [folder], seen)
         self.ctx.counters.add("violations_closed", len(result.closed))
