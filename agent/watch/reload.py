@@ -55,7 +55,7 @@ def _rejudge(daemon: Daemon, settings: Any) -> None:
     from agent.reapply import reapply  # type: ignore[import-not-found,unused-ignore]
 
     try:
-        result = reapply(settings, daemon.store)
+        result = reapply(settings, daemon.store, host=settings.host_name)  # this agent judges its own files
         daemon.log.info("policies_reapplied", result=str(result))
     except Exception as e:
         daemon.last_error.set("reapply_failed", str(e))

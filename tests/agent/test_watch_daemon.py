@@ -131,3 +131,23 @@ def test_polled_share_that_vanishes_is_an_outage_then_reattached(tmp_path, no_le
         wait_for(lambda: run.daemon.counters.snapshot().get("observer_restarted"), 15, "re-attach")
         wait_for(lambda: "observer_restarted" in ", ".join(run.walk_reasons()), 15, "the walk after re-attach")
         assert run.store.open_violation_count() == opened  # an outage closed nothing
+
+
+def test_broken_config_on_reload_keeps_the_old_rules_and_says_why(tmp_path, no_leaked_threads):
+    from agent.settings import ConfigError
+
+    def broken() -> Settings:
+        raise ConfigError("agent.yaml: unknown setting(s): wokers")
+
+    with Running(tmp_path, settings_for(tmp_path)) as run:
+        before = run.daemon.runtime.current
+        run.daemon.reload_settings = broken
+        run.daemon.reload_event.set()  # what SIGHUP does
+        wait_for(lambda: run.events("reload_failed"), 10, "the failed reload")
+        assert run.daemon.runtime.current is before
+        assert "wokers" in run.events("reload_failed")[0]["error"]
+        assert run.daemon.last_error.get()["event"] == "reload_failed"
+        run.daemon.reload_settings = lambda: run.daemon.runtime.settings
+        run.daemon.reload_event.set()
+        wait_for(lambda: run.events("rules_reloaded"), 10, "the good reload")
+        assert run.daemon.runtime.generation == 1
