@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from scanner.model import FileRef, Outcome, display_path
 from scanner.walk import walk
@@ -18,6 +19,7 @@ from store.policy_changes import exposure_digest
 from store.records import ViolationDecision
 
 from . import logs
+from .attest import sign_sweep
 from .keys import load_or_create_key, make_hasher
 from .pipeline import (
     ScanJob,
@@ -34,6 +36,7 @@ from .policy import Decision, Policy, evaluate, load_policies, versions
 from .reapply import reapply_policies
 from .settings import Settings
 from .stored_facts import as_store_decisions, policy_facts
+from .suppress import drop_suppressed
 from .zones import ZoneMap
 
 # Outcomes worth reading again even when size, mtime and inode are unchanged.
@@ -63,6 +66,7 @@ class SweepSummary:
     open_by_policy: Counter[str] = field(default_factory=Counter)
     bytes_read: int = 0
     seconds: float = 0.0
+    settled: Any = None  # store.lifecycle.SettleOutcome of this sweep
 
     @property
     def open_violations(self) -> int:
@@ -84,7 +88,9 @@ class Sweep:
         self.zones = ZoneMap(settings.zones, settings.default_zone)
         rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
         self.policies: list[Policy] = load_policies(rules_dir or _default_rules())
-        hasher = make_hasher(load_or_create_key(settings.key_file))
+        self.key = load_or_create_key(settings.key_file)
+        hasher = make_hasher(self.key)
+        self.suppressed = store.suppressed_hashes()  # false positives by value hash (issue 7)
         self.scanner = Scanner(rules_dir, hasher, settings.scan_limits(), settings.prefilter,
                                tuple(settings.broad_groups))
         self.log = logs.get()
@@ -184,6 +190,7 @@ class Sweep:
     # -- recording ----------------------------------------------------------
 
     def record(self, sweep_id: int, out: ScanOutput, summary: SweepSummary) -> None:
+        out = drop_suppressed(out, self.suppressed)
         decisions = judge(self.policies, out)
         facts = file_facts(self.host, out)
         result = self.store.record_scan(sweep_id, facts, finding_rows(out.result.findings),
@@ -237,8 +244,10 @@ class Sweep:
         for vid in gone.closed:
             self.log.info("violation_closed", violation_id=vid, reason="file gone")
         summary.closed += len(gone.closed)
+        summary.settled = self.store.settle_lifecycle(sweep_id)  # claims -> verified / reopened (issue 7)
         counts = dict(summary.outcomes)
         self.store.finish_sweep(sweep_id, counts=counts)
+        sign_sweep(self.store, sweep_id, self.key)  # coverage attestation (issue 7)
         summary.open_by_policy = Counter(self.store.open_violations_by_policy(self.host))
         summary.seconds = time.monotonic() - started
         self.log.info("sweep_finished", sweep_id=sweep_id, counts=counts, opened=summary.opened,

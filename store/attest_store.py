@@ -22,8 +22,8 @@ def coverage(session: Session, sweep_id: int, cap: int = PROBLEM_LIST_CAP) -> di
     """Paths this sweep saw but could not fully read (unreadable, skipped, too large ...):
     counts per outcome, and the first ``cap`` of them with their reasons."""
     problem = (File.last_seen_sweep == sweep_id) & File.outcome.not_in(QUIET_OUTCOMES)
-    counts = dict(session.execute(select(File.outcome, func.count()).where(problem)
-                                  .group_by(File.outcome)).tuples().all())
+    counts = {outcome: n for outcome, n in session.execute(select(File.outcome, func.count()).where(problem)
+                                                             .group_by(File.outcome))}
     listed = session.execute(select(File.path, File.outcome, File.reason).where(problem)
                              .order_by(File.path).limit(cap)).all()
     total = sum(counts.values())

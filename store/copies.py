@@ -55,11 +55,11 @@ def is_copy(shared: int, size_a: int, size_b: int) -> bool:
 def linked_copies(session: Session, file_id: int) -> list[CopyLink]:
     """Other files (any host, present or gone) that share most of this file's records."""
     mine = _fingerprint_query(file_id).scalar_subquery()
-    overlap = dict(session.execute(
+    overlap: dict[int, int] = {fid: n for fid, n in session.execute(
         select(Finding.file_id, func.count())
         .where(Finding.detector == PENSION_DETECTOR, Finding.confidence >= MIN_CONFIDENCE,
                Finding.value_hash.in_(mine), Finding.file_id != file_id)
-        .group_by(Finding.file_id)).tuples().all())
+        .group_by(Finding.file_id))}
     if not overlap:
         return []
     size = len(fingerprint(session, file_id))
@@ -84,7 +84,7 @@ def _set_sizes(session: Session, file_ids: list[int]) -> dict[int, int]:
                  .where(Finding.file_id.in_(chunk), Finding.detector == PENSION_DETECTOR,
                         Finding.confidence >= MIN_CONFIDENCE)
                  .group_by(Finding.file_id))
-        sizes.update(session.execute(query).tuples().all())
+        sizes.update({fid: n for fid, n in session.execute(query)})
     return sizes
 
 

@@ -198,7 +198,7 @@ def settle(session: Session, sweep_id: int, now: datetime) -> SettleOutcome:
     query = (select(Violation, File).join(File, File.id == Violation.file_id)
              .where(File.host == sweep.host, under_folders(File.path, sweep.roots), pending)
              .order_by(Violation.id))
-    rows = list(session.execute(query).tuples())
+    rows = [(v, f) for v, f in session.execute(query)]
     prior = _state_before_close(session, [v.id for v, _ in rows if v.status == STATUS_CLOSED])
     for violation, file in rows:
         claimed = violation.status in (CLAIMED, REOPENED) or prior.get(violation.id) in (CLAIMED, REOPENED)

@@ -89,12 +89,12 @@ def list_violations(session: Session, filt: ViolationFilter, now: datetime, limi
     query = filtered(filt, now).order_by(Violation.id)
     if limit:
         query = query.limit(limit)
-    return [summary(v, f, now) for v, f in session.execute(query).tuples()]
+    return [summary(v, f, now) for v, f in session.execute(query)]
 
 
 def show_violation(session: Session, violation_id: int, now: datetime) -> dict[str, Any] | None:
     """A violation with its events, masked findings and linked copies."""
-    row = session.execute(filtered(ViolationFilter(), now).where(Violation.id == violation_id)).tuples().first()
+    row = session.execute(filtered(ViolationFilter(), now).where(Violation.id == violation_id)).first()
     if row is None:
         return None
     violation, file = row

@@ -35,7 +35,7 @@ def open_by(session: Session, dimension: str, filt: ViolationFilter, now: dateti
     column = _DIMENSIONS[dimension]
     query = (select(column, func.count()).select_from(Violation).join(File, File.id == Violation.file_id)
              .where(*_open_conditions(filt, now)).group_by(column))
-    return {str(key): int(n) for key, n in sorted(session.execute(query).tuples(), key=lambda kv: (-kv[1], kv[0]))}
+    return {str(key): int(n) for key, n in sorted(session.execute(query), key=lambda kv: (-kv[1], kv[0]))}
 
 
 def by_state(session: Session, filt: ViolationFilter, now: datetime) -> dict[str, int]:
@@ -44,7 +44,7 @@ def by_state(session: Session, filt: ViolationFilter, now: datetime) -> dict[str
              .join(File, File.id == Violation.file_id).where(*filt.conditions(now))
              .group_by(Violation.status, Violation.close_reason))
     counts: Counter[str] = Counter()
-    for status, reason, n in session.execute(query).tuples():
+    for status, reason, n in session.execute(query):
         counts[effective_state(status, reason)] += int(n)
     return dict(sorted(counts.items()))
 
@@ -54,7 +54,7 @@ def top_folders(session: Session, filt: ViolationFilter, now: datetime, limit: i
     query = (select(File.host, File.path).select_from(Violation).join(File, File.id == Violation.file_id)
              .where(*_open_conditions(filt, now)))
     counts: Counter[tuple[str, str]] = Counter()
-    for host, path in session.execute(query).tuples():
+    for host, path in session.execute(query):
         counts[(host, _folder(path))] += 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [{"host": host, "folder": folder, "open": n} for (host, folder), n in ranked]
@@ -71,7 +71,7 @@ def ageing(session: Session, filt: ViolationFilter, now: datetime) -> dict[str, 
              .join(File, File.id == Violation.file_id).where(*_open_conditions(filt, now)))
     buckets: Counter[str] = Counter({label: 0 for _, label in AGE_BUCKETS})
     past_due = oldest = 0
-    for opened_at, due_at in session.execute(query).tuples():
+    for opened_at, due_at in session.execute(query):
         days = (now - opened_at).days
         oldest = max(oldest, days)
         buckets[next(label for limit, label in AGE_BUCKETS if limit is None or days <= limit)] += 1
@@ -90,7 +90,7 @@ def timeline(session: Session, filt: ViolationFilter, now: datetime, days: int =
     delta: Counter[date] = Counter()  # change in the open count on each day
     progress: dict[str, Counter[str]] = {}
     was_open: dict[int, bool] = {}
-    for vid, at, to_status in session.execute(query).tuples():
+    for vid, at, to_status in session.execute(query):
         day = max(at.date(), first - timedelta(days=1))  # fold history before the window into its eve
         is_open = to_status in OPEN_STATES
         if is_open != was_open.get(vid, False):
