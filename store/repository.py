@@ -7,14 +7,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from . import attest_store, copies, export, lifecycle, policy_changes, reconcile, register_views
 from .engine import create_store_engine, default_db_url, writer
 from .facts import find_file, replace_findings, upsert_file, world_readable
 from .migrate import upgrade_to_head
-from .models import File, Sweep, Violation
+from .models import Base, File, Sweep, Violation
 from .paths import under_folders
 from .records import (
     CLOSE_FILE_GONE,
@@ -29,6 +29,18 @@ from .records import (
 _CHUNK = 500
 
 FileIndex = dict[str, tuple[int, int, int, str]]
+
+_files = Base.metadata.tables["files"]
+_TOUCH_IN = (
+    update(_files)
+    .where(_files.c.host == bindparam("b_host"), _files.c.path.in_(bindparam("b_paths", expanding=True)))
+    .values(last_seen_sweep=bindparam("b_sweep"))
+)
+_TOUCH_ONE = (
+    update(_files)
+    .where(_files.c.host == bindparam("b_host"), _files.c.path == bindparam("b_path"))
+    .values(last_seen_sweep=bindparam("b_sweep"))
+)
 
 
 def _now() -> datetime:
@@ -171,13 +183,15 @@ class Store:
         """Mark files as seen by this sweep without changing anything else (bulk)."""
         all_paths = list(paths)
         with self._write() as session:
-            for chunk in _chunks(all_paths):
-                session.execute(
-                    update(File)
-                    .where(File.host == host, File.path.in_(chunk))
-                    .values(last_seen_sweep=sweep_id)
-                    .execution_options(synchronize_session=False)
-                )
+            if session.get_bind().dialect.name == "sqlite":
+                # SQLite: a few hundred IN lists, always planned on the (host, path) index.
+                for chunk in _chunks(all_paths):
+                    session.execute(_TOUCH_IN, {"b_sweep": sweep_id, "b_host": host, "b_paths": chunk})
+            elif all_paths:
+                # PostgreSQL: one pipelined statement per row. An IN list here is planned from
+                # table statistics, which are stale right after a first sweep filled the table
+                # and then give a scan of every file of the host per chunk.
+                session.execute(_TOUCH_ONE, [{"b_sweep": sweep_id, "b_host": host, "b_path": p} for p in all_paths])
 
     # --- files: scanned, changed, gone ---------------------------------------
 
