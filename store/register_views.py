@@ -74,6 +74,7 @@ def summary(violation: Violation, file: File, now: datetime) -> dict[str, Any]:
         "host": file.host,
         "zone": file.zone,
         "path": file.path,
+        "file_id": file.id,
         "present": file.present,
         "opened_at": violation.opened_at.isoformat(),
         "age_days": (now - violation.opened_at).days,
