@@ -54,10 +54,30 @@ def write_demo_tree(base: Path) -> dict[str, Path]:
         ).encode("euc-jp"),
         pc / "社員名簿.csv": _csv_bytes(fake.employee_rows(staff), "cp932"),
     }
+    files.update(_office_files(share, pc))
     for path, data in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     os.chmod(restricted, 0o750)
     return {"shared": share, "local": pc}
+
+
+def _office_files(share: Path, pc: Path) -> dict[Path, bytes]:
+    """Excel, Word, ZIP and password-protected files, built without Office."""
+    from . import fakedocs
+
+    roster = fake.roster_rows(fake.people(40, seed=5))
+    workbook = fakedocs.xlsx_from_rows({"表紙": [["年金受給者名簿"]], "名簿": [["被保険者名簿"], [], *roster]})
+    someone = fake.people(1, seed=6)[0]
+    letter = fakedocs.docx(paragraphs=[f"{someone.name}　様", "年金の手続きについてお知らせします。"],
+                           tables=[[["基礎年金番号", "生年月日"], [someone.pension_hyphenated, someone.birth_era]]])
+    csv_roster = _csv_bytes(fake.roster_rows(fake.people(25, seed=7)), "cp932")
+    return {
+        share / "被保険者名簿.xlsx": workbook,  # the roster is on sheet 2, under a title row
+        share / "名簿_パスワード付.xlsx": fakedocs.encrypt_ooxml(workbook, "demo-password"),  # encrypted: allowed
+        share / "送付用" / "受給者一覧.zip": fakedocs.zip_bytes({"受給者一覧.csv": csv_roster}, cp932_names=True),
+        pc / "通知書_控え.docx": letter,
+    }
 
 
 def _fullwidth(text: str) -> str:

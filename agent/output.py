@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -110,5 +111,6 @@ def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
         access = "world-readable" if rec["access"]["world_readable"] else "restricted"
         if rec["encrypted"]:
             access += ", encrypted"
-        table.add_row(rec["path"], rec["zone"], rec["outcome"], found, viol, access)
+        # escape: '[critical]' and paths with brackets must print as text, not as rich markup
+        table.add_row(*(escape(str(v)) for v in (rec["path"], rec["zone"], rec["outcome"], found, viol, access)))
     Console(file=out, width=160 if not out.isatty() else None).print(table)
