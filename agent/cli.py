@@ -74,7 +74,6 @@ def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
           rules_dir: str | None, workers: int | None, full: bool, quiet: bool) -> None:
     """Scan PATH... once and update the register. Paths under no --zone are 'local'."""
     from .output import SweepProgress, print_summary
-    from .sweep import Sweep
 
     settings = build_settings(config, zone=zone, db_url=db_url, rules_dir=rules_dir, workers=workers)
     logs.configure(settings.log_file, settings.log_level)

@@ -44,10 +44,16 @@ def load_or_create_key(path: str | os.PathLike[str] | None = None) -> bytes:
     return key
 
 
+class KeyedHasher:
+    """normalized value -> hex HMAC-SHA256 under the key. A class, not a closure, so
+    worker processes started by spawn (Windows, macOS) can receive it pickled."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def __call__(self, value: str) -> str:
+        return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def make_hasher(key: bytes) -> Callable[[str], str]:
-    """normalized value -> hex HMAC-SHA256 under ``key``."""
-
-    def hasher(value: str) -> str:
-        return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-
-    return hasher
+    return KeyedHasher(key)

@@ -40,9 +40,14 @@ class Scanner:
 
     def __init__(self, rules_dir: Path | None, hasher: Callable[[str], str], limits: ScanLimits,
                  prefilter: str = "auto", broad_groups: tuple[str, ...] = ()) -> None:
+        self._args = (rules_dir, hasher, limits, prefilter, broad_groups)
         self.engine = load_engine(rules_dir, hasher=hasher, prefilter=prefilter)
         self.limits = limits
         self.broad_groups = broad_groups
+
+    def __reduce__(self) -> tuple[type[Scanner], tuple[object, ...]]:
+        # Sent to spawned workers as its arguments: the child loads the rules itself.
+        return (Scanner, self._args)
 
     def scan(self, job: ScanJob) -> ScanOutput:
         result = scan_file(job.ref, self.engine, self.limits)

@@ -20,7 +20,6 @@ import yaml
 from scanner.limits import ScanLimits
 from scanner.model import Confidence
 
-
 _LIMITS = ScanLimits()  # the scanner's own defaults
 
 

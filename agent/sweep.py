@@ -7,7 +7,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from .pipeline import (
     reportable,
 )
 from .policy import Decision, Policy, evaluate, load_policies, versions
+from .pool import scan_parallel, scan_serial
 from .reapply import reapply_policies
 from .settings import Settings
 from .stored_facts import as_store_decisions, policy_facts
@@ -41,20 +41,6 @@ from .zones import ZoneMap
 
 # Outcomes worth reading again even when size, mtime and inode are unchanged.
 RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
-
-_worker: Scanner | None = None  # set in each worker process (inherited on fork)
-
-
-def _scan_in_worker(job: ScanJob) -> ScanOutput:
-    assert _worker is not None
-    return _worker.scan(job)
-
-
-def _init_worker(scanner: Scanner | None) -> None:
-    global _worker
-    if scanner is not None:
-        _worker = scanner
-
 
 @dataclass
 class SweepSummary:
@@ -258,20 +244,8 @@ class Sweep:
     def _execute(self, jobs: Iterator[ScanJob]) -> Iterator[ScanOutput]:
         workers = self.settings.worker_count
         if workers <= 1:
-            for job in jobs:
-                yield self.scanner.scan(job)
-            return
-        _init_worker(self.scanner)  # forked workers inherit the loaded rules
-        window = workers * 4  # bounded: never more than this many files in flight
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(None,)) as pool:
-            pending: set[Future[ScanOutput]] = set()
-            for job in jobs:
-                pending.add(pool.submit(_scan_in_worker, job))
-                if len(pending) >= window:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    yield from (f.result() for f in finished)
-            for f in pending:
-                yield f.result()
+            return scan_serial(self.scanner, jobs)
+        return scan_parallel(self.scanner, jobs, workers)
 
 
 def _chunks(items: Iterator[ScanOutput], size: int, seconds: float) -> Iterator[list[ScanOutput]]:

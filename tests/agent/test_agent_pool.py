@@ -1,0 +1,70 @@
+"""Worker processes: results for every file, and a crashing worker does not end the sweep."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from agent import pool
+from agent.keys import make_hasher
+from agent.pipeline import ScanJob, Scanner
+from scanner.limits import ScanLimits
+from scanner.model import FileRef, Outcome
+
+PARENT = os.getpid()
+
+
+def _refs(tmp_path: Path, n: int) -> list[FileRef]:
+    refs = []
+    for i in range(n):
+        p = tmp_path / f"f{i}.txt"
+        p.write_text(f"基礎年金番号 1234-56{i:04d}\n" if i % 2 else "nothing here\n", encoding="utf-8")
+        st = p.stat()
+        refs.append(FileRef(os.fsencode(p), st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, os.fsencode(tmp_path)))
+    return refs
+
+
+def _jobs(refs):
+    return iter(ScanJob(r, None) for r in refs)
+
+
+def test_parallel_gives_the_same_results_as_serial(tmp_path):
+    refs = _refs(tmp_path, 30)
+    scanner = Scanner(None, make_hasher(b"k" * 32), ScanLimits())
+    serial = {o.ref.path: (o.result.outcome, len(o.result.findings)) for o in pool.scan_serial(scanner, _jobs(refs))}
+    parallel = {o.ref.path: (o.result.outcome, len(o.result.findings))
+                for o in pool.scan_parallel(scanner, _jobs(refs), workers=2)}
+    assert parallel == serial
+    assert {v[0] for v in serial.values()} == {Outcome.CLEAN, Outcome.FINDINGS}
+
+
+class _CrashOnce(Scanner):
+    """Kills its own worker process on one file (a native-parser crash)."""
+
+    def scan(self, job):
+        if job.ref.path.endswith("f3.txt") and os.getpid() != PARENT:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().scan(job)
+
+
+def test_a_crashing_worker_is_recorded_and_the_sweep_goes_on(tmp_path):
+    refs = _refs(tmp_path, 12)
+    scanner = _CrashOnce(None, make_hasher(b"k" * 32), ScanLimits())
+    outs = list(pool.scan_parallel(scanner, _jobs(refs), workers=2))
+    by_path = {o.ref.path: o.result for o in outs}
+    assert len(outs) == len(refs) and set(by_path) == {r.path for r in refs}  # one result per file
+    crashed = [p for p, r in by_path.items() if r.outcome == Outcome.ERROR]
+    assert any(p.endswith("f3.txt") for p in crashed)
+    assert all("crashed" in by_path[p].reason for p in crashed)
+    assert any(r.outcome == Outcome.FINDINGS for r in by_path.values())
+
+
+def test_scanner_pickles_for_spawned_workers():
+    import pickle
+
+    scanner = Scanner(None, make_hasher(b"k" * 32), ScanLimits())
+    clone = pickle.loads(pickle.dumps(scanner))
+    assert clone.engine.version == scanner.engine.version
+    assert clone.engine.scan_text("基礎年金番号 1234-567890").findings[0].value_hash == \
+        scanner.engine.scan_text("基礎年金番号 1234-567890").findings[0].value_hash
