@@ -58,6 +58,8 @@ _HIRA_CLASS = r"\p{Hiragana}ー"
 _KANJI_CHAR = regex.compile(rf"[{KANJI_CLASS}]")
 _KANJI_RUN = regex.compile(rf"[{KANJI_CLASS}]+")
 _SPACES = regex.compile(r"[ \t\u3000]+")
+_KANA_RUN = regex.compile(rf"[{_KANA_CLASS}]+")
+_KANA_OR_HIRA_RUN = regex.compile(rf"[{_KANA_CLASS}]+|[{_HIRA_CLASS}]+")
 _KANA_TOKEN = regex.compile(rf"(?<![{_KANA_CLASS}])[{_KANA_CLASS}]{{2,}}(?: [{_KANA_CLASS}]{{1,}})?(?![{_KANA_CLASS}])")
 _HIRA_TOKEN = regex.compile(rf"(?<![{_HIRA_CLASS}])[{_HIRA_CLASS}]{{2,}} [{_HIRA_CLASS}]{{1,}}(?![{_HIRA_CLASS}])")
 _NAME_SHAPE = regex.compile(
@@ -276,6 +278,8 @@ class NameFinder:
         labels = sorted(set(labels), key=len, reverse=True)
         self.strong_labels = STRONG_LABELS & set(labels)
         self.min_score = min_score
+        self._honorific_re = regex.compile(
+            r"[ \t]*(?!" + "|".join(NOT_HONORIFIC) + r")(?P<h>" + "|".join(map(regex.escape, self.honorifics)) + ")")
         self._label_re = regex.compile(r"(?P<label>" + "|".join(map(regex.escape, labels)) + r")[ \t]*:?[ \t]*")
 
     def find(self, text: str, header: str | None = None) -> list[NameMatch]:
@@ -346,7 +350,7 @@ class NameFinder:
         return 0, False
 
     def _kana_given_at(self, folded: str, pos: int, *, spaced: bool) -> tuple[int, bool]:
-        kana = regex.compile(rf"[{_KANA_CLASS}]+" + (rf"|[{_HIRA_CLASS}]+" if spaced else "")).match(folded, pos)
+        kana = (_KANA_OR_HIRA_RUN if spaced else _KANA_RUN).match(folded, pos)
         if kana and to_katakana(kana.group()) in self.dicts.given_readings:
             return kana.end() - pos, True
         return 0, False
@@ -396,11 +400,8 @@ class NameFinder:
             ev.add(W_LABEL, f"label:{label}")
 
     def _honorific_at(self, folded: str, pos: int) -> str | None:
-        while pos < len(folded) and folded[pos] in " \t":
-            pos += 1
-        if folded.startswith(NOT_HONORIFIC, pos):
-            return None
-        return next((h for h in self.honorifics if folded.startswith(h, pos)), None)
+        m = self._honorific_re.match(folded, pos)
+        return m.group("h") if m else None
 
     def _accept(self, ev: _Evidence, text: str, start: int, end: int, family_len: int | None) -> list[NameMatch]:
         if len(ev.reasons) < 2 or ev.score < self.min_score:
@@ -481,9 +482,12 @@ class NameFinder:
 def _best_non_overlapping(matches: list[NameMatch]) -> list[NameMatch]:
     """Highest score first, then longest, then leftmost; drop matches that overlap a kept one."""
     kept: list[NameMatch] = []
+    taken: set[int] = set()  # character positions already in a kept match (spans are short)
     for m in sorted(matches, key=lambda m: (-m.score, -(m.end - m.start), m.start)):
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
+        span = range(m.start, m.end)
+        if not taken.intersection(span):
             kept.append(m)
+            taken.update(span)
     return sorted(kept, key=lambda m: m.start)
 
 

@@ -78,7 +78,7 @@ def test_mask_never_shows_more_than_the_first_character(value: str, family_len: 
     masked = mask_name(value, family_len)
     assert masked[0] == value[0]
     assert set(masked[1:]) <= {"*", " "}
-    assert masked.count("*") == len(value) - 1
+    assert masked[1:].count("*") == len(value) - 1
 
 
 def test_header_kinds() -> None:
