@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import File, Finding
 from .records import FileFacts, FindingRow
+
+_UPSERT_INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 def world_readable(exposure: dict[str, Any]) -> bool:
@@ -23,35 +29,59 @@ def find_file(session: Session, host: str, path: str) -> File | None:
     return session.scalars(select(File).where(File.host == host, File.path == path)).one_or_none()
 
 
-def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime) -> tuple[File, bool]:
+def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime) -> tuple[int, bool]:
     """Insert or update the file row from a fresh scan; a file seen again is present again.
-    Returns the row and whether it was created just now."""
+    Returns the file id and whether the row was created just now."""
+    values = _scan_values(sweep_id, facts, now)
     row = find_file(session, facts.host, facts.path)
-    created = row is None
     if row is None:
-        row = File(host=facts.host, path=facts.path, first_seen_sweep=sweep_id)
-        session.add(row)
-    row.zone = facts.zone
-    row.size = facts.size
-    row.mtime_ns = facts.mtime_ns
-    row.inode = facts.inode
-    row.content_hash = facts.content_hash
-    row.file_type = facts.file_type
-    row.outcome = facts.outcome
-    row.reason = facts.reason
-    row.encrypted = facts.encrypted
-    row.protection = facts.protection
-    row.pension_records = facts.pension_records
-    row.exposure = facts.exposure
-    row.world_readable = world_readable(facts.exposure)
-    row.last_seen_sweep = sweep_id
-    row.last_scanned_sweep = sweep_id
-    row.last_scanned_at = now
-    row.present = True
-    row.deleted_at = None
-    row.deleted_sweep = None
+        new_id = _insert_if_absent(session, {**values, "first_seen_sweep": sweep_id})
+        if new_id is not None:
+            return new_id, True
+        # Another writer (the watcher, a parallel sweep) created it a moment ago: update theirs.
+        row = find_file(session, facts.host, facts.path)
+        assert row is not None
+    for name, value in values.items():
+        setattr(row, name, value)
     session.flush()
-    return row, created
+    return row.id, False
+
+
+def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, Any]:
+    return {
+        "host": facts.host,
+        "path": facts.path,
+        "zone": facts.zone,
+        "size": facts.size,
+        "mtime_ns": facts.mtime_ns,
+        "inode": facts.inode,
+        "content_hash": facts.content_hash,
+        "file_type": facts.file_type,
+        "outcome": facts.outcome,
+        "reason": facts.reason,
+        "encrypted": facts.encrypted,
+        "protection": facts.protection,
+        "pension_records": facts.pension_records,
+        "exposure": facts.exposure,
+        "world_readable": world_readable(facts.exposure),
+        "last_seen_sweep": sweep_id,
+        "last_scanned_sweep": sweep_id,
+        "last_scanned_at": now,
+        "present": True,
+        "deleted_at": None,
+        "deleted_sweep": None,
+    }
+
+
+def _insert_if_absent(session: Session, values: dict[str, Any]) -> int | None:
+    """INSERT ... ON CONFLICT (host, path) DO NOTHING: the new id, or None if the row exists.
+    Race-free where two writers meet on PostgreSQL (SQLite writers are serialized anyway)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERT_INSERTS:  # another backend: a plain insert, no race protection
+        return session.execute(sa_insert(File).values(**values).returning(File.id)).scalar_one()
+    statement = _UPSERT_INSERTS[dialect](File).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=["host", "path"]).returning(File.id)
+    return session.execute(statement).scalar_one_or_none()
 
 
 @dataclass(slots=True)

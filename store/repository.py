@@ -206,9 +206,9 @@ class Store:
         and its violations (opened, kept or closed to match ``decisions``)."""
         now = _now()
         with self._write() as session:
-            file, created = upsert_file(session, sweep_id, facts, now)
-            replace_findings(session, file.id, findings, known_empty=created)
-            return reconcile.reconcile(session, file.id, sweep_id, decisions, now, known_empty=created)
+            file_id, created = upsert_file(session, sweep_id, facts, now)
+            replace_findings(session, file_id, findings, known_empty=created)
+            return reconcile.reconcile(session, file_id, sweep_id, decisions, now, known_empty=created)
 
     def update_exposure(
         self,

@@ -36,3 +36,34 @@ def test_two_writers_on_one_sqlite_file(sqlite_url: str) -> None:
     finally:
         for store in stores:
             store.close()
+
+
+def test_two_writers_creating_one_file_on_postgres(pg_url: str) -> None:
+    """The watcher and a sweep meet on a new file: the second waits, then updates the row."""
+    first, second = Store.open(pg_url), Store.open(pg_url)
+    try:
+        sweep = begin(first)
+        errors: list[BaseException] = []
+        started = threading.Event()
+
+        def late_writer() -> None:
+            try:
+                started.set()
+                second.record_scan(sweep, facts("/share/new.csv", size=222), [], [decision()])
+            except BaseException as error:  # noqa: BLE001 - asserted below
+                errors.append(error)
+
+        with first.batch():
+            first.record_scan(sweep, facts("/share/new.csv", size=111), [finding("1234567890")], [decision()])
+            thread = threading.Thread(target=late_writer)
+            thread.start()
+            started.wait(5)
+            thread.join(timeout=0.5)  # blocked on our uncommitted row
+            assert thread.is_alive()
+        thread.join(timeout=30)
+        assert errors == []
+        assert first.file_index("pc-0001", ["/share"])["/share/new.csv"][0] == 222
+        assert first.open_violation_count() == 1
+    finally:
+        first.close()
+        second.close()
