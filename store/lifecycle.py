@@ -202,6 +202,8 @@ def settle(session: Session, sweep_id: int, now: datetime) -> SettleOutcome:
     prior = _state_before_close(session, [v.id for v, _ in rows if v.status == STATUS_CLOSED])
     for violation, file in rows:
         claimed = violation.status in (CLAIMED, REOPENED) or prior.get(violation.id) in (CLAIMED, REOPENED)
+        if violation.status == STATUS_CLOSED and not claimed and violation.close_reason != CLOSE_FILE_GONE:
+            continue  # stopped violating with no claim: "closed" says it all
         _settle_one(session, violation, file, sweep, claimed, now, outcome)
     return outcome
 

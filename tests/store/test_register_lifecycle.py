@@ -159,3 +159,11 @@ def test_copy_links_are_symmetric_and_identity_links(shared: int, a: int, b: int
     assert not is_copy(0, a, b)
     if shared * 2 < min(a, b):  # less than half of the smaller file shared: never a copy
         assert not is_copy(shared, a, b)
+
+
+def test_unclaimed_fix_stays_closed(db_store: Store) -> None:
+    scan(db_store, "/share/a.csv", ROSTER)
+    sweep = scan(db_store, "/share/a.csv", [], [], encrypted=True, outcome="encrypted")
+    outcome = db_store.settle_lifecycle(sweep)
+    assert (outcome.verified, outcome.unverified) == ([], [])
+    assert only_violation(db_store, "/share/a.csv")["state"] == "closed"
