@@ -153,7 +153,7 @@ def rules_test(rules_dir: str | None) -> None:
 
     folder = Path(rules_dir) if rules_dir else None
     try:
-        engine = load_engine(folder, validate_examples=False) if _accepts_flag() else load_engine(folder)
+        engine = load_engine(folder, check_examples=False)
     except RulesError as e:
         raise ExitError(str(e)) from None
     failures = engine.run_examples()
@@ -161,14 +161,6 @@ def rules_test(rules_dir: str | None) -> None:
         click.echo(f"FAIL {failure}")
     click.echo(f"{'FAILED' if failures else 'OK'}: {len(failures)} failing example(s)")
     sys.exit(EXIT_VIOLATIONS if failures else EXIT_OK)
-
-
-def _accepts_flag() -> bool:
-    import inspect
-
-    from scanner.detect import load_engine
-
-    return "validate_examples" in inspect.signature(load_engine).parameters
 
 
 def _shipped_rules() -> Path:

@@ -28,4 +28,4 @@ def configure(log_file: str | None = None, level: str = "info") -> None:
 
 
 def get(name: str = "pii-agent") -> structlog.typing.FilteringBoundLogger:
-    return structlog.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.get_logger(name)

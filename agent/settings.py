@@ -8,10 +8,11 @@ silent fallback to defaults.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import os
 import socket
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ class ConfigError(Exception):
 
 def _setting(default: Any, help: str, **kw: Any) -> Any:
     if isinstance(default, list | dict):
-        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
+        return field(default_factory=partial(copy.copy, default), metadata={"help": help, **kw})
     return field(default=default, metadata={"help": help, **kw})
 
 
@@ -120,7 +121,7 @@ def setting_docs() -> dict[str, tuple[Any, str]]:
     """name -> (default, help) for every setting."""
     out: dict[str, tuple[Any, str]] = {}
     for f in fields(Settings):
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        default = f.default_factory() if callable(f.default_factory) else f.default
         out[f.name] = (default, f.metadata["help"])
     return out
 

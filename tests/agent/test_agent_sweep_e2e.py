@@ -43,7 +43,7 @@ def build_tree(root: Path) -> dict[str, int]:
         share / "phones.csv": ("\r\n".join(",".join(r) for r in fake.phone_rows(p)).encode("cp932"), 0),
         share / "products.csv": ("\r\n".join(",".join(r) for r in fake.product_rows(40)).encode("utf-8"), 0),
         pc / "orders.txt": (("受注番号 4821-339201\n郵便番号 123-4567\n雇用保険 1234-567890-1\nTEL 03-1234-5678\n"
-                             "電話 0312345678\n").encode("utf-8"), 0),
+                             "電話 0312345678\n").encode(), 0),
         pc / "employees.csv": ("\r\n".join(",".join(r) for r in fake.employee_rows(p)).encode("cp932"), 0),
     }
     expected = {}
