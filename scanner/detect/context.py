@@ -7,6 +7,7 @@ label after the value counts as farther than one before it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,11 +32,13 @@ class KeywordContext:
     def __init__(self, spec: ContextSpec) -> None:
         self.spec = spec
         words = sorted({*spec.positive, *spec.negative}, key=len, reverse=True)
+        self._longest = max((len(w) for w in words), default=0)
         self._weights = {w.casefold(): spec.positive.get(w, spec.negative.get(w, 0.0)) for w in words}
         self._pattern = (regex.compile("|".join(regex.escape(w) for w in words), regex.IGNORECASE)
                          if words else None)
 
     def hits(self, text: str) -> list[KeywordHit]:
+        """Keyword occurrences in ``text``, in order of position."""
         if self._pattern is None:
             return []
         return [KeywordHit(m.start(), m.end(), m.group().casefold(), self._weights[m.group().casefold()])
@@ -47,7 +50,10 @@ class KeywordContext:
         best_pos_dist = self.spec.proximity + 1
         worst_neg: KeywordHit | None = None
         worst_neg_dist = 0
-        for hit in hits:
+        reach = max(self.spec.proximity, self.spec.negative_proximity)
+        lo = bisect_left(hits, start - reach - self._longest, key=lambda h: h.start)
+        hi = bisect_right(hits, end + reach, key=lambda h: h.start)
+        for hit in hits[lo:hi]:
             dist = _distance(hit, start, end)
             if hit.weight > 0 and dist <= self.spec.proximity:
                 if best_pos is None or hit.weight > best_pos.weight:

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -294,14 +294,20 @@ def _cell_location(block: TableBlock, col: int, row_no: int) -> str:
 
 
 def _text_records(hits: list[_Hit]) -> None:
-    """Each record-context hit keys a record; other hits join the nearest one in reach."""
+    """Each record-context hit keys a record; other hits join the nearest one in reach.
+
+    ``hits`` are sorted by position; anchors are searched by bisect, not pairwise.
+    """
     anchors = [h for h in hits if h.detector.spec.record_context]
     for h in anchors:
         h.record = f"{h.location}@{h.pos}"
+    reach = max((a.detector.spec.record_window + a.end - a.pos for a in anchors), default=0)
+    positions = [a.pos for a in anchors]
     for h in hits:
         if h.record is not None:
             continue
-        near = [(abs(a.pos - h.pos), a) for a in anchors
+        lo, hi = bisect_left(positions, h.pos - reach), bisect_right(positions, h.pos + reach)
+        near = [(abs(a.pos - h.pos), a) for a in anchors[lo:hi]
                 if a.pos - a.detector.spec.record_window <= h.pos <= a.end + a.detector.spec.record_window]
         h.record = min(near, key=lambda t: t[0])[1].record if near else h.location
 

@@ -6,6 +6,7 @@ factory. Both answer ``find(text, header) -> Iterable[Candidate]``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -44,13 +45,20 @@ class PatternFinder:
 
 
 def _best_non_overlapping(found: list[Candidate]) -> list[Candidate]:
+    """Best-scoring first; kept spans never overlap, so checking the two neighbours suffices."""
     if len(found) < 2:
         return found
+    starts: list[int] = []
     kept: list[Candidate] = []
     for cand in sorted(found, key=lambda c: (-c.score, c.start)):
-        if all(cand.end <= k.start or cand.start >= k.end for k in kept):
-            kept.append(cand)
-    return sorted(kept, key=lambda c: c.start)
+        i = bisect_left(starts, cand.start)
+        if i > 0 and kept[i - 1].end > cand.start:
+            continue
+        if i < len(kept) and kept[i].start < cand.end:
+            continue
+        starts.insert(i, cand.start)
+        kept.insert(i, cand)
+    return kept
 
 
 def build_finder(spec: RuleSpec, rules_dir: Path) -> PatternFinder | Recognizer:

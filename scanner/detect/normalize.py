@@ -21,7 +21,7 @@ import regex
 
 # Dash variants that always mean '-' (NFKC already maps U+FF0D and U+2011 to '-'; kept for clarity).
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63\u2043"
-_DASH_TABLE = str.maketrans({c: "-" for c in _DASHES})
+_DASH = regex.compile(f"[{_DASHES}]")  # a regex pass is much faster than str.translate on non-ASCII text
 # ー (U+30FC; NFKC turns half-width ｰ into it) is a long vowel mark in words, a dash between digits.
 _LONG_MARK_BETWEEN_DIGITS = regex.compile(r"(?<=[0-9])\u30fc(?=[0-9])")
 
@@ -124,7 +124,7 @@ def _add_graphemes(builder: _Builder, text: str, start: int, end: int) -> None:
 
 
 def _fold_dashes(text: str) -> str:
-    text = text.translate(_DASH_TABLE)
+    text = _DASH.sub("-", text)
     if "\u30fc" in text:
         text = _LONG_MARK_BETWEEN_DIGITS.sub("-", text)
     return text

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import ahocorasick
+
 _DIGIT_BYTES = [rb"[0-9]", rb"\xef\xbc[\x90-\x99]", rb"\x82[\x4f-\x58]", rb"\xa3[\xb0-\xb9]"]
 _ENCODINGS = ("utf-8", "cp932", "euc-jp")
 BACKENDS = ("auto", "hyperscan", "regex")
@@ -49,7 +51,7 @@ class Prefilter:
         if backend == "auto":
             backend = "hyperscan" if hyperscan_available() else "regex"
         self.backend = backend
-        self._bytes_re = re.compile(b"|".join(exprs))
+        self._plain = _LiteralSearch(anchor_byte_forms(anchors))
         self._hs = _HyperscanSet(exprs) if backend == "hyperscan" else None
         text_alts = ["[0-9\uff10-\uff19]"] + [re.escape(a) for a in anchors]
         self._text_re = re.compile("|".join(text_alts))
@@ -57,10 +59,34 @@ class Prefilter:
     def bytes_may_match(self, data: bytes) -> bool:
         if self._hs is not None:
             return self._hs.any_match(data)
-        return self._bytes_re.search(data) is not None
+        return self._plain.any_match(data)
 
     def text_may_match(self, text: str) -> bool:
         return self._text_re.search(text) is not None
+
+
+class _LiteralSearch:
+    """The same question without Hyperscan: ASCII digits by memchr (most files stop there),
+    then one Aho-Corasick pass (pyahocorasick) for the multi-byte forms and the anchors.
+    Bytes go through latin-1 so that each byte is one character of the automaton's text.
+    """
+
+    _DIGITS = [bytes([d]) for d in b"0123456789"]
+    _MULTI = ([b"\xef\xbc" + bytes([b]) for b in range(0x90, 0x9A)]  # UTF-8 full-width digits
+              + [b"\x82" + bytes([b]) for b in range(0x4F, 0x59)]  # CP932
+              + [b"\xa3" + bytes([b]) for b in range(0xB0, 0xBA)])  # EUC-JP
+
+    def __init__(self, anchor_forms: list[bytes]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for needle in self._MULTI + anchor_forms:
+            key = needle.decode("latin-1")
+            self._automaton.add_word(key, key)
+        self._automaton.make_automaton()
+
+    def any_match(self, data: bytes) -> bool:
+        if any(d in data for d in self._DIGITS):
+            return True
+        return next(self._automaton.iter(data.decode("latin-1")), None) is not None
 
 
 class _HyperscanSet:
