@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from scanner.access import directory_cache
 from scanner.model import FileRef, Outcome, display_path
 from scanner.walk import walk
 from store import Store
@@ -204,6 +205,10 @@ class Sweep:
     # -- running ------------------------------------------------------------
 
     def run(self, roots: list[str], progress: ProgressHook | None = None) -> SweepSummary:
+        with directory_cache():  # each parent folder's permissions are read once per sweep
+            return self._run(roots, progress)
+
+    def _run(self, roots: list[str], progress: ProgressHook | None) -> SweepSummary:
         started = time.monotonic()
         raw_roots = [os.fsencode(os.path.abspath(r)) for r in roots]
         under = [display_path(r) for r in raw_roots]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 
 from ..model import Exposure
 
@@ -30,8 +31,17 @@ def exposure_for(path: bytes, root: bytes | None = None, *, broad_groups: Iterab
     return posix_exposure(path, root, broad_groups=broad_groups)
 
 
+def directory_cache() -> AbstractContextManager[None]:
+    """Within the block, parent directories' permissions are read once (one sweep)."""
+    if _on_windows():
+        return nullcontext()
+    from .posix import directory_cache as posix_cache
+
+    return posix_cache()
+
+
 def _on_windows() -> bool:
     return os.name == "nt"
 
 
-__all__ = ["exposure_for"]
+__all__ = ["directory_cache", "exposure_for"]

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from ..model import Exposure, display_path
@@ -42,6 +44,38 @@ def _cached_acl(path: bytes, inode: int, ctime_ns: int) -> tuple[AclEntry, ...] 
     del inode, ctime_ns  # part of the cache key only
     acl = read_acl(path)
     return None if acl is None else tuple(acl)
+
+
+# Directory permissions remembered for the length of one sweep: every file below a
+# folder repeats its parents' stat. Outside `directory_cache()` nothing is cached,
+# so a chmod is seen at once by the watcher and by tests.
+_DIR_CACHE: ContextVar[dict[bytes, PermSet | OSError] | None] = ContextVar("dir_perms_cache", default=None)
+
+
+@contextmanager
+def directory_cache() -> Iterator[None]:
+    """Cache the permissions of parent directories until the block ends (one sweep)."""
+    token = _DIR_CACHE.set({})
+    try:
+        yield
+    finally:
+        _DIR_CACHE.reset(token)
+
+
+def _dir_perms(directory: bytes) -> PermSet:
+    cache = _DIR_CACHE.get()
+    if cache is None:
+        return perms_of(directory)
+    hit = cache.get(directory)
+    if hit is None:
+        try:
+            hit = perms_of(directory)
+        except OSError as exc:
+            hit = exc
+        cache[directory] = hit
+    if isinstance(hit, OSError):
+        raise hit
+    return hit
 
 
 def parent_dirs(path: bytes, root: bytes | None) -> Iterator[bytes]:
@@ -92,7 +126,7 @@ def _reduce_by_traversal(
     for directory in dirs:
         shown = display_path(directory)
         try:
-            perms = perms_of(directory)
+            perms = _dir_perms(directory)
         except OSError as exc:
             traversal.append({"dir": shown, "error": exc.strerror or type(exc).__name__})
             continue
