@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from . import attest_store, copies, export, lifecycle, policy_changes, reconcile, register_views
@@ -265,16 +265,17 @@ class Store:
     # --- queries ------------------------------------------------------------
 
     def open_violation_count(self, host: str | None = None) -> int:
-        """Active (not closed) violations, on one host or everywhere."""
-        query = select(func.count(Violation.id)).where(Violation.closed_at.is_(None))
+        """Violations still violating that nobody has dispositioned (accepted risk and false
+        positives are not counted), on one host or everywhere: what `sweep` exits 1 for."""
+        query = select(func.count(Violation.id)).where(*_needs_action())
         if host is not None:
             query = query.join(File, File.id == Violation.file_id).where(File.host == host)
         with self._read() as session:
             return int(session.scalar(query) or 0)
 
     def open_violations_by_policy(self, host: str | None = None) -> dict[str, int]:
-        """policy id -> number of active violations, on one host or everywhere."""
-        query = select(Violation.policy_id, func.count(Violation.id)).where(Violation.closed_at.is_(None))
+        """policy id -> number of violations that still need action, on one host or everywhere."""
+        query = select(Violation.policy_id, func.count(Violation.id)).where(*_needs_action())
         if host is not None:
             query = query.join(File, File.id == Violation.file_id).where(File.host == host)
         with self._read() as session:
@@ -406,3 +407,9 @@ class Store:
             query = query.where(Sweep.host == host)
         with self._read() as session:
             return list(session.scalars(query))
+
+
+def _needs_action() -> tuple[ColumnElement[bool], ...]:
+    from .lifecycle import OPEN_STATES
+
+    return (Violation.closed_at.is_(None), Violation.status.in_(OPEN_STATES))

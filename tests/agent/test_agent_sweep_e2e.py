@@ -151,3 +151,15 @@ def _dump(dbfile: Path, skip_sweep_columns: bool) -> list[tuple]:
         keep = [c for c in cols if not (skip_sweep_columns and (c.startswith("last_seen") or c.endswith("_at")))]
         rows += [(table, *r) for r in con.execute(f"select {', '.join(keep)} from {table} order by 1")]
     return rows
+
+
+def test_exit_code_ignores_dispositioned_violations(env):
+    runner = CliRunner()
+    assert runner.invoke(main, env["sweep"]).exit_code == 1
+    ids = [str(v["id"]) for rec in export(env).values() for v in rec["violations"]]
+    common = ["--db", env["db"], "--config", str(env["cfg"]), "--actor", "auditor"]
+    assert runner.invoke(main, ["violations", "accept", *ids[1:], "--reason", "archive, sealed", *common]).exit_code == 0
+    assert runner.invoke(main, env["sweep"]).exit_code == 1  # one is still open
+    res = runner.invoke(main, ["violations", "false-positive", ids[0], "--reason", "test data", *common])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(main, env["sweep"]).exit_code == 0
