@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 PENSION = "pension_number"
 _CELL_SEP, _ROW_SEP = "\x1f", "\x1e"  # never inside office text; not digits, not dashes
 _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
+_ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏名 ...)
+_HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
 
 
 def default_hasher() -> Callable[[str], str]:
@@ -89,10 +91,12 @@ class Engine:
         anchors = [a for s in specs for a in s.anchors]
         self._prefilter = Prefilter(anchors, prefilter)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
-        alts = ["[0-9\uff10-\uff19]+"] + [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
-        self._candidate_re = re.compile("|".join(alts))
+        anchor_alts = [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
+        self._candidate_re = re.compile("(?P<digits>[0-9\uff10-\uff19]+)"
+                                        + (f"|(?P<anchor>{'|'.join(anchor_alts)})" if anchor_alts else ""))
         self._window = max((max(s.keywords.proximity, s.record_window) for s in specs), default=300)
         self._window += _WINDOW_SLACK
+        self._record_window = max((s.record_window for s in specs), default=150)
 
     # --- public API ---------------------------------------------------------
 
@@ -131,21 +135,36 @@ class Engine:
     # --- text -----------------------------------------------------------------
 
     def _scan_text(self, block: TextBlock) -> list[_Hit]:
+        """Pattern rules on windows around every candidate (keyword proximity); recognizers
+        on narrower windows: ``record_window`` around numbers (a person near a number makes a
+        record) and a few characters around anchors (様, 氏名 ...)."""
         text = block.text
-        spans = [m.span() for m in self._candidate_re.finditer(text)]
-        if not spans:
+        matches = list(self._candidate_re.finditer(text))
+        if not matches:
             return []
+        patterns = [d for d in self._detectors if d.spec.kind == "pattern"]
+        recognizers = [d for d in self._detectors if d.spec.kind != "pattern"]
+        spans = [m.span() for m in matches]
+        hits = self._scan_windows(text, _merge_windows(spans, self._window, len(text)), patterns)
+        if recognizers:
+            near = [(s - w, e + w) for m in matches for (s, e) in [m.span()]
+                    for w in [_ANCHOR_WINDOW if m.lastgroup == "anchor" else self._record_window]]
+            hits += self._scan_windows(text, _merge_windows(sorted(near), 0, len(text)), recognizers)
+        hits.sort(key=lambda h: h.pos)
         lines = _LineCounter(text)
+        for h in hits:
+            h.location = _text_location(block, lines.line_of(h.pos))
+        _text_records(hits)
+        return hits
+
+    def _scan_windows(self, text: str, windows: list[tuple[int, int]], detectors: list[_Detector]) -> list[_Hit]:
         hits: list[_Hit] = []
-        for start, end in _merge_windows(spans, self._window, len(text)):
+        for start, end in windows:
             norm = normalize(text[start:end])
-            for det in self._detectors:
+            for det in detectors:
                 for cand, score, reasons in self._scored(det, norm, None):
                     o_start, o_end = norm.to_original(cand.start, cand.end)
-                    location = _text_location(block, lines.line_of(start + o_start))
-                    hits.append(self._hit(det, cand, score, reasons, start + o_start, start + o_end, location))
-        hits.sort(key=lambda h: h.pos)
-        _text_records(hits)
+                    hits.append(self._hit(det, cand, score, reasons, start + o_start, start + o_end, ""))
         return hits
 
     # --- tables -----------------------------------------------------------------
@@ -191,7 +210,7 @@ class Engine:
             return
         row = block.rows[r]
         for col in sorted(cols):
-            if col >= len(row) or not row[col]:
+            if col >= len(row) or not _HAS_LETTER.search(row[col]):
                 continue
             norm = normalize(row[col])
             header = headers[col] if col < len(headers) and headers[col] else None
