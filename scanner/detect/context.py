@@ -44,16 +44,20 @@ class KeywordContext:
         return [KeywordHit(m.start(), m.end(), m.group().casefold(), self._weights[m.group().casefold()])
                 for m in self._pattern.finditer(text)]
 
-    def score(self, hits: list[KeywordHit], start: int, end: int) -> tuple[float, list[str]]:
-        """Score delta and reasons for a match at [start, end) given the text's keyword hits."""
+    def score(self, hits: list[KeywordHit], start: int, end: int, lo: int = 0,
+              hi: int | None = None) -> tuple[float, list[str]]:
+        """Score delta and reasons for a match at [start, end) given the text's keyword hits;
+        only hits inside [lo, hi) count (a table row)."""
         best_pos: KeywordHit | None = None
         best_pos_dist = self.spec.proximity + 1
         worst_neg: KeywordHit | None = None
         worst_neg_dist = 0
         reach = max(self.spec.proximity, self.spec.negative_proximity)
-        lo = bisect_left(hits, start - reach - self._longest, key=lambda h: h.start)
-        hi = bisect_right(hits, end + reach, key=lambda h: h.start)
-        for hit in hits[lo:hi]:
+        first = bisect_left(hits, max(lo, start - reach - self._longest), key=lambda h: h.start)
+        last = bisect_right(hits, end + reach if hi is None else min(hi, end + reach), key=lambda h: h.start)
+        for hit in hits[first:last]:
+            if hi is not None and hit.end > hi:
+                continue
             dist = _distance(hit, start, end)
             if hit.weight > 0 and dist <= self.spec.proximity:
                 if best_pos is None or hit.weight > best_pos.weight:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 PENSION = "pension_number"
 _CELL_SEP, _ROW_SEP = "\x1f", "\x1e"  # never inside office text; not digits, not dashes
+_ROW_SEP_RE = re.compile(_ROW_SEP)
 _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
 _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏名 ...)
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
@@ -57,7 +58,8 @@ class Detection:
 
 @dataclass(slots=True)
 class _Hit:
-    """A scored match before record context; ``pos`` orders hits within a block."""
+    """A scored match before record context. In text, ``pos``/``end`` are character
+    offsets in the block; in a table, ``pos`` is the row index and ``end`` the column."""
 
     detector: _Detector
     pos: int
@@ -86,12 +88,15 @@ class Engine:
         self.version = version
         self.detector_ids = [s.id for s in specs]
         self._detectors = [_Detector(s, rules_dir) for s in specs]
+        self._patterns = [d for d in self._detectors if d.spec.kind == "pattern"]
+        self._recognizers = [d for d in self._detectors if d.spec.kind != "pattern"]
         self._specs = specs
         self._hasher = hasher
         anchors = [a for s in specs for a in s.anchors]
         self._prefilter = Prefilter(anchors, prefilter)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
         anchor_alts = [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
+        self._anchor_re = re.compile("|".join(anchor_alts)) if anchor_alts else None
         firsts = "".join(sorted({re.escape(a[0]) for a in anchors}))
         # The leading class lets re skip ahead at charset speed (3x faster than a bare alternation).
         self._candidate_re = re.compile(f"(?=[0-9\uff10-\uff19{firsts}])(?:(?P<digits>[0-9\uff10-\uff19]+)"
@@ -144,14 +149,12 @@ class Engine:
         matches = list(self._candidate_re.finditer(text))
         if not matches:
             return []
-        patterns = [d for d in self._detectors if d.spec.kind == "pattern"]
-        recognizers = [d for d in self._detectors if d.spec.kind != "pattern"]
         spans = [m.span() for m in matches]
-        hits = self._scan_windows(text, _merge_windows(spans, self._window, len(text)), patterns)
-        if recognizers:
+        hits = self._scan_windows(text, _merge_windows(spans, self._window, len(text)), self._patterns)
+        if self._recognizers:
             near = [(s - w, e + w) for m in matches for (s, e) in [m.span()]
                     for w in [_ANCHOR_WINDOW if m.lastgroup == "anchor" else self._record_window]]
-            hits += self._scan_windows(text, _merge_windows(sorted(near), 0, len(text)), recognizers)
+            hits += self._scan_windows(text, _merge_windows(sorted(near), 0, len(text)), self._recognizers)
         hits.sort(key=lambda h: h.pos)
         lines = _LineCounter(text)
         for h in hits:
@@ -172,55 +175,74 @@ class Engine:
     # --- tables -----------------------------------------------------------------
 
     def _scan_table(self, block: TableBlock) -> list[_Hit]:
+        """The whole block is joined once; patterns run over the joined text and only their
+        matches are mapped back to (row, col). Recognizers see single cells: those in a
+        column whose header holds an anchor, those holding an anchor, and every cell of a
+        row where a record-context rule (pension_number) matched."""
         row_strs = [_CELL_SEP.join(row) for row in block.rows]
         joined = _ROW_SEP.join(row_strs)
         headers = [normalize_str(h) for h in block.headers]
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
-        cells = _candidate_cells(self._candidate_re.finditer(joined), row_strs)
+        if not anchor_cols and self._candidate_re.search(joined) is None:
+            return []
+        hits = self._table_patterns(block, joined, headers)
+        if self._recognizers:
+            cells = self._recognizer_cells(block, joined, row_strs, anchor_cols, hits)
+            hits.extend(self._recognize_cells(block, cells, headers))
+        return hits
+
+    def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[_Hit]:
+        norm = normalize(joined)
+        text = norm.text
+        row_starts = [0] + [m.end() for m in _ROW_SEP_RE.finditer(text)]
+        hits: list[_Hit] = []
+        for det in self._patterns:
+            for cand, score, reasons, r in self._scored_rows(det, norm, row_starts):
+                col = text.count(_CELL_SEP, row_starts[r], cand.start)
+                delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
+                row_no = block.first_row + r
+                hits.append(self._hit(det, cand, score + delta, reasons + list(why), r, col,
+                                      _cell_location(block, col, row_no), _row_record(block, row_no)))
+        return hits
+
+    def _scored_rows(self, det: _Detector, norm: NormalizedText,
+                     row_starts: list[int]) -> Iterator[tuple[Candidate, float, list[str], int]]:
+        """Candidates with keyword context limited to their own row."""
+        cands = list(det.finder.find(norm, None))
+        if not cands:
+            return
+        kw_hits = det.keywords.hits(norm.text)
+        for cand in cands:
+            r = bisect_right(row_starts, cand.start) - 1
+            row_end = row_starts[r + 1] - 1 if r + 1 < len(row_starts) else len(norm.text)
+            delta, reasons = det.keywords.score(kw_hits, cand.start, cand.end, row_starts[r], row_end)
+            yield cand, cand.score + delta, list(cand.reasons) + reasons, r
+
+    def _recognizer_cells(self, block: TableBlock, joined: str, row_strs: list[str], anchor_cols: set[int],
+                          hits: list[_Hit]) -> dict[int, set[int]]:
+        cells = _candidate_cells(self._anchor_re.finditer(joined), row_strs) if self._anchor_re else {}
+        for h in hits:
+            if h.detector.spec.record_context:  # a person may be anywhere in a pension row
+                cells.setdefault(h.pos, set()).update(range(len(block.rows[h.pos])))
         if anchor_cols:
             for r, row in enumerate(block.rows):
-                cells.setdefault(r, set()).update(c for c in anchor_cols if c < len(row) and row[c])
-        hits: list[_Hit] = []
+                cells.setdefault(r, set()).update(c for c in anchor_cols if c < len(row))
+        return cells
+
+    def _recognize_cells(self, block: TableBlock, cells: dict[int, set[int]],
+                         headers: list[str]) -> Iterator[_Hit]:
         for r in sorted(cells):
-            hits.extend(self._scan_row(block, r, row_strs[r], cells[r], headers))
-        return hits
-
-    def _scan_row(self, block: TableBlock, r: int, row_str: str, cols: set[int],
-                  headers: list[str]) -> list[_Hit]:
-        row_no = block.first_row + r
-        record = f"{block.where}!row {row_no}" if block.where else f"row {row_no}"
-        norm = normalize(row_str)
-        seps = [i for i, ch in enumerate(norm.text) if ch == _CELL_SEP]
-        hits: list[_Hit] = []
-        for det in self._detectors:
-            if det.spec.kind != "pattern":
-                continue
-            for cand, score, reasons in self._scored(det, norm, None):
-                col = bisect_right(seps, cand.start)
-                delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
-                hits.append(self._hit(det, cand, score + delta, reasons + list(why), cand.start, cand.end,
-                                      _cell_location(block, col, row_no), record))
-        if any(h.detector.spec.record_context for h in hits):
-            cols = set(range(len(block.rows[r])))  # a person may be anywhere in a pension row
-        hits.extend(self._recognize_cells(block, r, cols, headers, record))
-        return hits
-
-    def _recognize_cells(self, block: TableBlock, r: int, cols: set[int], headers: list[str],
-                         record: str) -> Iterator[_Hit]:
-        recognizers = [d for d in self._detectors if d.spec.kind == "recognizer"]
-        if not recognizers:
-            return
-        row = block.rows[r]
-        for col in sorted(cols):
-            if col >= len(row) or not _HAS_LETTER.search(row[col]):
-                continue
-            norm = normalize(row[col])
-            header = headers[col] if col < len(headers) and headers[col] else None
-            for det in recognizers:
-                for cand, score, reasons in self._scored(det, norm, header):
-                    delta, why = det.headers.score(header) if header else (0.0, ())
-                    yield self._hit(det, cand, score + delta, reasons + list(why), col, col,
-                                    _cell_location(block, col, block.first_row + r), record)
+            row, row_no = block.rows[r], block.first_row + r
+            for col in sorted(cells[r]):
+                if col >= len(row) or not _HAS_LETTER.search(row[col]):
+                    continue
+                norm = normalize(row[col])
+                header = headers[col] if col < len(headers) and headers[col] else None
+                for det in self._recognizers:
+                    for cand, score, reasons in self._scored(det, norm, header):
+                        delta, why = det.headers.score(header) if header else (0.0, ())
+                        yield self._hit(det, cand, score + delta, reasons + list(why), r, col,
+                                        _cell_location(block, col, row_no), _row_record(block, row_no))
 
     # --- shared -------------------------------------------------------------------
 
@@ -312,6 +334,10 @@ def _text_location(block: TextBlock, line_offset: int) -> str:
 def _cell_location(block: TableBlock, col: int, row_no: int) -> str:
     ref = cell_ref(col, row_no)
     return f"{block.where}!{ref}" if block.where else ref
+
+
+def _row_record(block: TableBlock, row_no: int) -> str:
+    return f"{block.where}!row {row_no}" if block.where else f"row {row_no}"
 
 
 def _text_records(hits: list[_Hit]) -> None:
