@@ -159,3 +159,15 @@ def test_detect_engine_line_numbers_across_windows() -> None:
     text = "\n".join(["本文"] * 1000 + ["年金番号 1234567890"] + ["本文"] * 1000 + ["年金番号 2345678901"])
     found = pension(engine().scan([TextBlock(text)]))
     assert [f.location for f in found] == ["line 1001", "line 2002"]
+
+
+def test_detect_engine_label_cell_in_the_same_row_counts_but_not_the_row_above() -> None:
+    form = TableBlock(rows=[["基礎年金番号", "1234-567890"], ["", "2345-678901"]], headers=["", ""])
+    found = {f.location: f.confidence for f in pension(engine().scan([form]))}
+    assert found["B1"] >= Confidence.MEDIUM
+    assert found["B2"] == Confidence.LOW
+
+
+def test_detect_engine_table_without_candidates_yields_nothing() -> None:
+    block = TableBlock(rows=[["議事録", "会議室"]] * 1000, headers=["件名", "場所"])
+    assert engine().scan([block]).findings == []
