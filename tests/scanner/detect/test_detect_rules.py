@@ -110,3 +110,11 @@ def test_detect_rules_bad_yaml_and_missing_dir(tmp_path: Path) -> None:
     assert err.file == "y.yaml"
     with pytest.raises(RulesError):
         load_engine(tmp_path / "nowhere")
+
+
+def test_detect_rules_check_examples_false_loads_and_lists_failures(tmp_path: Path) -> None:
+    text = _rule().replace('"123456", max_confidence: low', '"番号 654321", max_confidence: low')
+    engine = load_engine(_rules_dir(tmp_path, ("ex.yaml", text)), check_examples=False)
+    failures = engine.run_examples()
+    assert len(failures) == 1
+    assert str(failures[0]).startswith("ex.yaml: rule six_digits: negative example '番号 654321'")
