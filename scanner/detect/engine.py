@@ -2,13 +2,8 @@
 
 Per block, one candidate pass over the raw text (digits, full-width digits, rule anchors)
 decides whether anything runs at all. Text blocks are normalized only in windows around
-candidates; table blocks join each block's cells into one string for that pass and only
-rows holding a candidate (or cells in a column whose header carries an anchor) are
-looked at further.
-
-Records: a table row is a record. In running text, a finding of a rule with
-``record_context`` (pension_number) opens a record around itself: findings of other
-detectors within ``record_window`` characters (default 150, across lines) belong to it.
+candidates; table blocks join each block's cells into one string, and only matches are
+mapped back to (row, col). Records and their boosts: see ``records``.
 """
 
 from __future__ import annotations
@@ -17,26 +12,25 @@ import hashlib
 import hmac
 import re
 import secrets
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..extract.tables import cell_ref
-from ..model import Block, Confidence, Finding, TableBlock, TextBlock
-from .context import HeaderContext, KeywordContext
-from .finders import build_finder
+from ..model import Block, Finding, TableBlock, TextBlock
+from .finders import Detector
+from .locations import LineCounter, cell_location, row_record, text_location
 from .mask import mask_value
 from .normalize import NormalizedText, normalize, normalize_str
 from .prefilter import Prefilter
 from .recognizers import Candidate
+from .records import Hit, apply_record_context, assign_text_records, to_finding
 from .rules import RuleSpec
 
 if TYPE_CHECKING:
     from .examples import ExampleFailure
 
-PENSION = "pension_number"
 _CELL_SEP, _ROW_SEP = "\x1f", "\x1e"  # never inside office text; not digits, not dashes
 _ROW_SEP_RE = re.compile(_ROW_SEP)
 _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
@@ -56,38 +50,12 @@ class Detection:
     pension_records: int = 0
 
 
-@dataclass(slots=True)
-class _Hit:
-    """A scored match before record context. In text, ``pos``/``end`` are character
-    offsets in the block; in a table, ``pos`` is the row index and ``end`` the column."""
-
-    detector: _Detector
-    pos: int
-    end: int
-    value_hash: str
-    masked: str
-    score: float
-    reasons: list[str]
-    location: str
-    record: str | None = None
-    in_table: bool = False
-
-
-class _Detector:
-    def __init__(self, spec: RuleSpec, rules_dir: Path) -> None:
-        self.spec = spec
-        self.id = spec.id
-        self.finder = build_finder(spec, rules_dir)
-        self.keywords = KeywordContext(spec.keywords)
-        self.headers = HeaderContext(spec.headers)
-
-
 class Engine:
     def __init__(self, specs: list[RuleSpec], rules_dir: Path, version: str,
                  hasher: Callable[[str], str], prefilter: str) -> None:
         self.version = version
         self.detector_ids = [s.id for s in specs]
-        self._detectors = [_Detector(s, rules_dir) for s in specs]
+        self._detectors = [Detector(s, rules_dir) for s in specs]
         self._patterns = [d for d in self._detectors if d.spec.kind == "pattern"]
         self._recognizers = [d for d in self._detectors if d.spec.kind != "pattern"]
         self._specs = specs
@@ -124,8 +92,8 @@ class Engine:
             hits = self._scan_table(block) if isinstance(block, TableBlock) else self._scan_text(block)
             if not hits:
                 continue
-            self._apply_records(hits, pension_keys)
-            detection.findings.extend(_to_finding(h) for h in hits if h.score > 0)
+            apply_record_context(hits, pension_keys)
+            detection.findings.extend(to_finding(h) for h in hits if h.score > 0)
         detection.pension_records = len(pension_keys)
         return detection
 
@@ -141,7 +109,7 @@ class Engine:
 
     # --- text -----------------------------------------------------------------
 
-    def _scan_text(self, block: TextBlock) -> list[_Hit]:
+    def _scan_text(self, block: TextBlock) -> list[Hit]:
         """Pattern rules on windows around every candidate (keyword proximity); recognizers
         on narrower windows: ``record_window`` around numbers (a person near a number makes a
         record) and a few characters around anchors (様, 氏名 ...)."""
@@ -156,14 +124,14 @@ class Engine:
                     for w in [_ANCHOR_WINDOW if m.lastgroup == "anchor" else self._record_window]]
             hits += self._scan_windows(text, _merge_windows(sorted(near), 0, len(text)), self._recognizers)
         hits.sort(key=lambda h: h.pos)
-        lines = _LineCounter(text)
+        lines = LineCounter(text)
         for h in hits:
-            h.location = _text_location(block, lines.line_of(h.pos))
-        _text_records(hits)
+            h.location = text_location(block, lines.line_of(h.pos))
+        assign_text_records(hits)
         return hits
 
-    def _scan_windows(self, text: str, windows: list[tuple[int, int]], detectors: list[_Detector]) -> list[_Hit]:
-        hits: list[_Hit] = []
+    def _scan_windows(self, text: str, windows: list[tuple[int, int]], detectors: list[Detector]) -> list[Hit]:
+        hits: list[Hit] = []
         for start, end in windows:
             norm = normalize(text[start:end])
             for det in detectors:
@@ -174,7 +142,7 @@ class Engine:
 
     # --- tables -----------------------------------------------------------------
 
-    def _scan_table(self, block: TableBlock) -> list[_Hit]:
+    def _scan_table(self, block: TableBlock) -> list[Hit]:
         """The whole block is joined once; patterns run over the joined text and only their
         matches are mapped back to (row, col). Recognizers see single cells: those in a
         column whose header holds an anchor, those holding an anchor, and every cell of a
@@ -191,21 +159,21 @@ class Engine:
             hits.extend(self._recognize_cells(block, cells, headers))
         return hits
 
-    def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[_Hit]:
+    def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[Hit]:
         norm = normalize(joined)
         text = norm.text
         row_starts = [0] + [m.end() for m in _ROW_SEP_RE.finditer(text)]
-        hits: list[_Hit] = []
+        hits: list[Hit] = []
         for det in self._patterns:
             for cand, score, reasons, r in self._scored_rows(det, norm, row_starts):
                 col = text.count(_CELL_SEP, row_starts[r], cand.start)
                 delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
                 row_no = block.first_row + r
                 hits.append(self._hit(det, cand, score + delta, reasons + list(why), r, col,
-                                      _cell_location(block, col, row_no), _row_record(block, row_no)))
+                                      cell_location(block, col, row_no), row_record(block, row_no)))
         return hits
 
-    def _scored_rows(self, det: _Detector, norm: NormalizedText,
+    def _scored_rows(self, det: Detector, norm: NormalizedText,
                      row_starts: list[int]) -> Iterator[tuple[Candidate, float, list[str], int]]:
         """Candidates with keyword context limited to their own row."""
         cands = list(det.finder.find(norm, None))
@@ -219,7 +187,7 @@ class Engine:
             yield cand, cand.score + delta, list(cand.reasons) + reasons, r
 
     def _recognizer_cells(self, block: TableBlock, joined: str, row_strs: list[str], anchor_cols: set[int],
-                          hits: list[_Hit]) -> dict[int, set[int]]:
+                          hits: list[Hit]) -> dict[int, set[int]]:
         cells = _candidate_cells(self._anchor_re.finditer(joined), row_strs) if self._anchor_re else {}
         for h in hits:
             if h.detector.spec.record_context:  # a person may be anywhere in a pension row
@@ -230,7 +198,7 @@ class Engine:
         return cells
 
     def _recognize_cells(self, block: TableBlock, cells: dict[int, set[int]],
-                         headers: list[str]) -> Iterator[_Hit]:
+                         headers: list[str]) -> Iterator[Hit]:
         for r in sorted(cells):
             row, row_no = block.rows[r], block.first_row + r
             for col in sorted(cells[r]):
@@ -242,11 +210,11 @@ class Engine:
                     for cand, score, reasons in self._scored(det, norm, header):
                         delta, why = det.headers.score(header) if header else (0.0, ())
                         yield self._hit(det, cand, score + delta, reasons + list(why), r, col,
-                                        _cell_location(block, col, row_no), _row_record(block, row_no))
+                                        cell_location(block, col, row_no), row_record(block, row_no))
 
     # --- shared -------------------------------------------------------------------
 
-    def _scored(self, det: _Detector, norm: NormalizedText,
+    def _scored(self, det: Detector, norm: NormalizedText,
                 header: str | None) -> Iterator[tuple[Candidate, float, list[str]]]:
         cands = list(det.finder.find(norm, header))
         if not cands:
@@ -256,46 +224,11 @@ class Engine:
             delta, reasons = det.keywords.score(kw_hits, cand.start, cand.end)
             yield cand, cand.score + delta, list(cand.reasons) + reasons
 
-    def _hit(self, det: _Detector, cand: Candidate, score: float, reasons: list[str], pos: int, end: int,
-             location: str, record: str | None = None) -> _Hit:
+    def _hit(self, det: Detector, cand: Candidate, score: float, reasons: list[str], pos: int, end: int,
+             location: str, record: str | None = None) -> Hit:
         masked = cand.masked or mask_value(cand.value, det.spec.keep_first, det.spec.keep_last)
-        return _Hit(det, pos, end, self._hasher(cand.value), masked, score, reasons, location, record,
+        return Hit(det, pos, end, self._hasher(cand.value), masked, score, reasons, location, record,
                     in_table=record is not None)
-
-    def _apply_records(self, hits: list[_Hit], pension_keys: set[str]) -> None:
-        """Boost record-context rules by what else is in their record; count pension records."""
-        by_record: dict[str, list[_Hit]] = {}
-        for h in hits:
-            if h.record is not None:
-                by_record.setdefault(h.record, []).append(h)
-        for members in by_record.values():
-            for h in members:
-                spec = h.detector.spec
-                if not spec.record_context:
-                    continue
-                present = {m.detector.id for m in members
-                           if m is not h and m.score >= spec.record_min_score and m.detector.id in spec.record_context}
-                for other in sorted(present):
-                    h.score += spec.record_context[other]
-                    h.reasons.append(f"record:{other}")
-                if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= Confidence.MEDIUM:
-                    # a row is one record; in text the same number twice is one person
-                    pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value_hash}")
-
-
-class _LineCounter:
-    """Line numbers for ascending offsets without rescanning from the start each time."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.pos, self.line = text, 0, 0
-
-    def line_of(self, offset: int) -> int:
-        if offset < self.pos:
-            self.pos, self.line = 0, 0
-        self.line += self.text.count("\n", self.pos, offset)
-        self.pos = offset
-        return self.line
-
 
 def _merge_windows(spans: list[tuple[int, int]], width: int, size: int) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
@@ -322,43 +255,3 @@ def _candidate_cells(matches: Iterable[re.Match[str]], row_strs: list[str]) -> d
         col = row_strs[r].count(_CELL_SEP, 0, m.start() - row_starts[r])
         cells.setdefault(r, set()).add(col)
     return cells
-
-
-def _text_location(block: TextBlock, line_offset: int) -> str:
-    if block.first_line is None:
-        return block.where
-    line = f"line {block.first_line + line_offset}"
-    return f"{block.where}:{line}" if block.where else line
-
-
-def _cell_location(block: TableBlock, col: int, row_no: int) -> str:
-    ref = cell_ref(col, row_no)
-    return f"{block.where}!{ref}" if block.where else ref
-
-
-def _row_record(block: TableBlock, row_no: int) -> str:
-    return f"{block.where}!row {row_no}" if block.where else f"row {row_no}"
-
-
-def _text_records(hits: list[_Hit]) -> None:
-    """Each record-context hit keys a record; other hits join the nearest one in reach.
-
-    ``hits`` are sorted by position; anchors are searched by bisect, not pairwise.
-    """
-    anchors = [h for h in hits if h.detector.spec.record_context]
-    for h in anchors:
-        h.record = f"{h.location}@{h.pos}"
-    reach = max((a.detector.spec.record_window + a.end - a.pos for a in anchors), default=0)
-    positions = [a.pos for a in anchors]
-    for h in hits:
-        if h.record is not None:
-            continue
-        lo, hi = bisect_left(positions, h.pos - reach), bisect_right(positions, h.pos + reach)
-        near = [(abs(a.pos - h.pos), a) for a in anchors[lo:hi]
-                if a.pos - a.detector.spec.record_window <= h.pos <= a.end + a.detector.spec.record_window]
-        h.record = min(near, key=lambda t: t[0])[1].record if near else h.location
-
-
-def _to_finding(h: _Hit) -> Finding:
-    score = round(min(1.0, max(0.0, h.score)), 4)
-    return Finding(h.detector.id, score, h.value_hash, h.masked, h.location, h.record, tuple(h.reasons))

@@ -10,6 +10,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 
+from .context import HeaderContext, KeywordContext
 from .errors import RulesError
 from .normalize import NormalizedText
 from .recognizers import Candidate, Recognizer, available
@@ -68,3 +69,14 @@ def build_finder(spec: RuleSpec, rules_dir: Path) -> PatternFinder | Recognizer:
         return available()[spec.recognizer](spec.raw, rules_dir)
     except Exception as exc:  # a recognizer that cannot start is a rules problem, named as such
         raise RulesError(spec.file, spec.id, f"recognizer {spec.recognizer!r} failed to load: {exc}") from exc
+
+
+class Detector:
+    """A loaded rule: its finder plus its keyword and header context."""
+
+    def __init__(self, spec: RuleSpec, rules_dir: Path) -> None:
+        self.spec = spec
+        self.id = spec.id
+        self.finder = build_finder(spec, rules_dir)
+        self.keywords = KeywordContext(spec.keywords)
+        self.headers = HeaderContext(spec.headers)

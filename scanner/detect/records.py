@@ -1,0 +1,80 @@
+"""Person records: which findings belong together, and what that does to their scores.
+
+A table row is a record. In running text, a finding of a rule with ``record_context``
+(pension_number) keys a record; any other finding within that rule's ``record_window``
+characters (default 150, across lines) joins the nearest such record. A pension number
+whose record holds a person_name or birth_date finding (at ``record_min_score`` or more)
+gains the rule's boosts; at medium or above it counts as a pension record.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from ..model import Confidence, Finding
+from .finders import Detector
+
+PENSION = "pension_number"
+
+
+@dataclass(slots=True)
+class Hit:
+    """A scored match before record context. In text, ``pos``/``end`` are character
+    offsets in the block; in a table, ``pos`` is the row index and ``end`` the column."""
+
+    detector: Detector
+    pos: int
+    end: int
+    value_hash: str
+    masked: str
+    score: float
+    reasons: list[str]
+    location: str
+    record: str | None = None
+    in_table: bool = False
+
+
+def apply_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
+    """Boost record-context rules by what else is in their record; count pension records."""
+    by_record: dict[str, list[Hit]] = {}
+    for h in hits:
+        if h.record is not None:
+            by_record.setdefault(h.record, []).append(h)
+    for members in by_record.values():
+        for h in members:
+            spec = h.detector.spec
+            if not spec.record_context:
+                continue
+            present = {m.detector.id for m in members
+                       if m is not h and m.score >= spec.record_min_score and m.detector.id in spec.record_context}
+            for other in sorted(present):
+                h.score += spec.record_context[other]
+                h.reasons.append(f"record:{other}")
+            if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= Confidence.MEDIUM:
+                # a row is one record; in text the same number twice is one person
+                pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value_hash}")
+
+
+def assign_text_records(hits: list[Hit]) -> None:
+    """Each record-context hit keys a record; other hits join the nearest one in reach.
+
+    ``hits`` are sorted by position; anchors are searched by bisect, not pairwise.
+    """
+    anchors = [h for h in hits if h.detector.spec.record_context]
+    for h in anchors:
+        h.record = f"{h.location}@{h.pos}"
+    reach = max((a.detector.spec.record_window + a.end - a.pos for a in anchors), default=0)
+    positions = [a.pos for a in anchors]
+    for h in hits:
+        if h.record is not None:
+            continue
+        lo, hi = bisect_left(positions, h.pos - reach), bisect_right(positions, h.pos + reach)
+        near = [(abs(a.pos - h.pos), a) for a in anchors[lo:hi]
+                if a.pos - a.detector.spec.record_window <= h.pos <= a.end + a.detector.spec.record_window]
+        h.record = min(near, key=lambda t: t[0])[1].record if near else h.location
+
+
+def to_finding(h: Hit) -> Finding:
+    score = round(min(1.0, max(0.0, h.score)), 4)
+    return Finding(h.detector.id, score, h.value_hash, h.masked, h.location, h.record, tuple(h.reasons))
