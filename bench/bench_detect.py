@@ -15,6 +15,7 @@ import random
 import re
 import time
 from collections.abc import Callable
+from functools import partial
 
 from scanner.detect import load_engine
 from scanner.model import TableBlock, TextBlock
@@ -66,7 +67,7 @@ def main() -> None:
             eng = load_engine(prefilter=backend)
         except ImportError:
             continue
-        _rate(f"prefilter bytes, no candidate ({backend})", len(clean_bytes), lambda e=eng: e.prefilter(clean_bytes))
+        _rate(f"prefilter bytes, no candidate ({backend})", len(clean_bytes), partial(eng.prefilter, clean_bytes))
     peer = re.compile(r"(?<![0-9])[0-9]{4}-?[0-9]{6}(?![0-9])")
     _rate("peer: re.findall pension pattern, sparse", len(sparse.encode()), lambda: peer.findall(sparse))
     _rate("scan prose, no candidate", len(clean_bytes), lambda: engine.scan([TextBlock(clean)]))
