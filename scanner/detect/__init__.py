@@ -34,6 +34,8 @@ def load_engine(rules_dir: Path | None = None, *, hasher: Callable[[str], str] |
     if not (rules_dir / "detectors").is_dir():
         raise RulesError(str(rules_dir / "detectors"), None, "no such directory")
     specs = load_rules(rules_dir)
+    if not specs:  # scanning with no detectors would call every file clean
+        raise RulesError(str(rules_dir / "detectors"), None, "no detector rules (*.yaml) found")
     engine = Engine(specs, rules_dir, rules_version(rule_files(rules_dir)),
                     hasher or default_hasher(), prefilter)
     failures = engine.run_examples() if check_examples else []

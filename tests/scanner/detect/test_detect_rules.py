@@ -110,6 +110,8 @@ def test_detect_rules_bad_yaml_and_missing_dir(tmp_path: Path) -> None:
     assert err.file == "y.yaml"
     with pytest.raises(RulesError):
         load_engine(tmp_path / "nowhere")
+    with pytest.raises(RulesError, match="no detector rules"):
+        load_engine(_rules_dir(tmp_path / "empty"))
 
 
 def test_detect_rules_check_examples_false_loads_and_lists_failures(tmp_path: Path) -> None:
