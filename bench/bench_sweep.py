@@ -1,7 +1,7 @@
 """Throughput of `pii-agent sweep` against ripgrep on the same Japanese text and CSV.
 
-Generates --mb megabytes of Japanese text (UTF-8) and CSV (CP932) with a sprinkling of
-fake pension numbers, then in the same run times:
+Generates --mb megabytes of office-like Japanese text (UTF-8 memos) and CSV (CP932 ledgers,
+phone lists, rosters) with a sprinkling of fake pension numbers, then in the same run times:
   * ripgrep: `rg -c` with a pension-number pattern (ASCII and full-width digits, dash variants)
   * pii-agent: a full sweep (`--full`) into a fresh SQLite register, and an unchanged re-sweep
   * a bare stat walk (os.walk + stat) as the peer of the unchanged re-sweep
@@ -28,34 +28,52 @@ from agent import fakedata  # noqa: E402
 
 RG_PATTERN = r"[0-9０-９]{4}[-‐‑–—―−－ーｰ ]?[0-9０-９]{6}"
 FILLER = (
-    "本日の会議では、来年度の予算案と事業計画について議論しました。担当者から説明があり、"
-    "各課からの意見を取りまとめた上で、次回までに修正案を作成することになりました。\n"
-    "なお、資料は共有フォルダに保存されています。ご確認のほどよろしくお願いいたします。\n"
+    "本日の会議では、来年度の予算案と事業計画について議論しました。各課からの意見を取りまとめた上で、"
+    "次回までに修正案を作成することになりました。資料は共有フォルダに保存されています。\n"
     "第2四半期の実績は前年同期比で103.5%となり、計画を上回りました。問い合わせは内線2045まで。\n"
+    "令和6年4月1日から新しい申請書式に変わります。提出期限は2024年5月31日です。\n"
 )
 
 
+def _ledger(rng: random.Random, rows: int) -> list[list[str]]:
+    """A sales ledger: dates, amounts, 8-digit slip numbers; many digits, no pension numbers."""
+    out = [["伝票番号", "日付", "取引先", "品名", "数量", "金額"]]
+    for _ in range(rows):
+        out.append([str(rng.randint(10_000_000, 99_999_999)), f"2024/{rng.randint(1, 12)}/{rng.randint(1, 28)}",
+                    f"株式会社{rng.choice('東西南北中')}{rng.choice('山川田野原')}商事", "事務用品",
+                    str(rng.randint(1, 99)), f"{rng.randint(100, 999_999):,}"])
+    return out
+
+
 def generate(root: Path, total_mb: int, seed: int = 7) -> int:
+    """Office-like data: memos and ledgers, with a sprinkling of pension numbers.
+
+    Per 20 files: 9 memos (one in ten holds a letter with a pension number), 9 ledgers,
+    1 phone list with names (a decoy: 10-digit landlines), 1 pension roster.
+    """
     rng = random.Random(seed)
     people = fakedata.people(2000, seed=seed)
     target = total_mb * 1_000_000
     written = i = 0
-    text_block = FILLER * 400  # ~150 KB
+    text_block = FILLER * 400  # ~100 KB
     while written < target:
         folder = root / f"dept{i % 20:02d}"
         folder.mkdir(exist_ok=True)
-        if i % 2 == 0:
+        kind = i % 20
+        if kind < 9:
             body = text_block
-            if i % 10 == 0:  # some files hold a letter with a pension number
+            if i % 10 == 0:
                 p = rng.choice(people)
                 body += f"\n{p.name} 様\n基礎年金番号：{p.pension_hyphenated}\n"
-            data = body.encode("utf-8")
-            name = folder / f"memo{i:05d}.txt"
+            data, name = body.encode("utf-8"), folder / f"memo{i:05d}.txt"
         else:
-            rows = fakedata.phone_rows(rng.sample(people, 200), seed=i)
-            if i % 7 == 1:
+            if kind < 18:
+                rows = _ledger(rng, 1500)
+            elif kind == 18:
+                rows = fakedata.phone_rows(rng.sample(people, 200), seed=i)
+            else:
                 rows = fakedata.roster_rows(rng.sample(people, 200))
-            data = ("\r\n".join(",".join(r) for r in rows) * 8).encode("cp932")
+            data = "\r\n".join(",".join(r) for r in rows).encode("cp932")
             name = folder / f"list{i:05d}.csv"
         name.write_bytes(data)
         written += len(data)

@@ -1,7 +1,10 @@
 """The detection engine: blocks in, scored findings (hash + mask only) out.
 
-Per block, one candidate pass over the raw text (digits, full-width digits, rule anchors)
-decides whether anything runs at all. Text blocks are normalized only in windows around
+Per block, one candidate pass over the raw text (long digit runs in the shape of a
+pension number or My Number, and rule anchors) decides whether anything runs at all.
+Rules with ``trigger: candidate`` run in windows around the digit runs; rules with
+``trigger: context`` (birth dates, names) only in a record window around a digit run,
+around one of their anchors, or in a column one of their positive headers names. Text blocks are normalized only in windows around
 candidates; table blocks join each block's cells into one string, and only matches are
 mapped back to (row, col). Records and their boosts: see ``records``.
 """
@@ -56,18 +59,19 @@ class Engine:
         self.version = version
         self.detector_ids = [s.id for s in specs]
         self._detectors = [Detector(s, rules_dir) for s in specs]
-        self._patterns = [d for d in self._detectors if d.spec.kind == "pattern"]
-        self._recognizers = [d for d in self._detectors if d.spec.kind != "pattern"]
+        self._patterns = [d for d in self._detectors if d.spec.trigger == "candidate"]
+        self._recognizers = [d for d in self._detectors if d.spec.trigger == "context"]
         self._specs = specs
         self._hasher = hasher
         anchors = [a for s in specs for a in s.anchors]
-        self._prefilter = Prefilter(anchors, prefilter)
+        min_digits = min((d.spec.min_digits for d in self._patterns), default=10)
+        self._prefilter = Prefilter(anchors, prefilter, min_digits)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
         anchor_alts = [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
         self._anchor_re = re.compile("|".join(anchor_alts)) if anchor_alts else None
         firsts = "".join(sorted({re.escape(a[0]) for a in anchors}))
         # The leading class lets re skip ahead at charset speed (3x faster than a bare alternation).
-        self._candidate_re = re.compile(f"(?=[0-9\uff10-\uff19{firsts}])(?:(?P<digits>[0-9\uff10-\uff19]+)"
+        self._candidate_re = re.compile(f"(?=[0-9\uff10-\uff19{firsts}])(?:(?P<digits>{self._prefilter.candidate_text})"
                                         + (f"|(?P<anchor>{'|'.join(anchor_alts)})" if anchor_alts else "") + ")")
         self._window = max((max(s.keywords.proximity, s.record_window) for s in specs), default=300)
         self._window += _WINDOW_SLACK
@@ -202,11 +206,14 @@ class Engine:
         for r in sorted(cells):
             row, row_no = block.rows[r], block.first_row + r
             for col in sorted(cells[r]):
-                if col >= len(row) or not _HAS_LETTER.search(row[col]):
+                if col >= len(row) or not row[col]:
                     continue
                 norm = normalize(row[col])
                 header = headers[col] if col < len(headers) and headers[col] else None
+                has_letter = _HAS_LETTER.search(row[col]) is not None
                 for det in self._recognizers:
+                    if det.spec.kind == "recognizer" and not has_letter:
+                        continue  # a cell without letters holds no name
                     for cand, score, reasons in self._scored(det, norm, header):
                         delta, why = det.headers.score(header) if header else (0.0, ())
                         yield self._hit(det, cand, score + delta, reasons + list(why), r, col,

@@ -1,8 +1,11 @@
 """Byte-level prefilter: can any detector match anywhere in these bytes?
 
 False means certainly not, so a caller may call a file clean without decoding it.
-Looks for ASCII digits, full-width digits in UTF-8 (EF BC 90-99), CP932 (82 4F-58) and
-EUC-JP (A3 B0-B9), and every anchor a rule declares, encoded in each of those encodings.
+Looks for digit runs as long as the shortest candidate-triggered rule needs
+(``min_digits``: 10 for pension numbers, 12 for My Number), with at most one separator
+between two digits, in ASCII and in full-width digits, with the separators as UTF-8,
+CP932 and EUC-JP write them, and for every anchor a rule declares, encoded in each of those encodings. Dates,
+amounts and extension numbers (the digits of every office file) do not pass.
 Two interchangeable backends: Hyperscan where importable, the ``re`` module otherwise.
 Digits reachable only through NFKC compatibility forms (①, ¹, 𝟏) are not looked for:
 numbers in office files are not written that way.
@@ -15,8 +18,35 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-_DIGIT_BYTES = [rb"[0-9]", rb"\xef\xbc[\x90-\x99]", rb"\x82[\x4f-\x58]", rb"\xa3[\xb0-\xb9]"]
 _ENCODINGS = ("utf-8", "cp932", "euc-jp")
+_DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+_SEPARATORS = "-\u2010\u2011\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70 \u3000"
+_D, _S = f"[{_DIGITS}]", f"[{re.escape(_SEPARATORS)}]"
+
+
+def candidate_text(min_digits: int) -> str:
+    """A run of ``min_digits`` digits, at most one separator between two of them."""
+    return f"{_D}(?:{_S}?{_D}){{{min_digits - 1}}}"
+
+
+def _alternation(chars: str, encoding: str) -> bytes:
+    forms = set()
+    for ch in chars:
+        try:
+            forms.add(ch.encode(encoding))
+        except UnicodeEncodeError:
+            continue
+    return b"(?:" + b"|".join(b"".join(b"\\x%02x" % b for b in f) for f in sorted(forms)) + b")"
+
+
+def candidate_byte_patterns(min_digits: int) -> list[bytes]:
+    """candidate_text() as bytes, once per ASCII-compatible encoding (a file has one)."""
+    out = []
+    for encoding in _ENCODINGS:
+        d, s = _alternation(_DIGITS, encoding), _alternation(_SEPARATORS, encoding)
+        out.append(d + b"(?:" + s + b"?" + d + b"){%d}" % (min_digits - 1))
+    return out
+
 BACKENDS = ("auto", "hyperscan", "regex")
 
 
@@ -43,17 +73,19 @@ def hyperscan_available() -> bool:
 class Prefilter:
     """Answers "might anything match?" for raw bytes and for decoded text."""
 
-    def __init__(self, anchors: Iterable[str], backend: str = "auto") -> None:
+    def __init__(self, anchors: Iterable[str], backend: str = "auto", min_digits: int = 10) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"prefilter must be one of {', '.join(BACKENDS)}, not {backend!r}")
         anchors = sorted(set(anchors))
-        exprs = _DIGIT_BYTES + [b"".join(b"\\x%02x" % b for b in form) for form in anchor_byte_forms(anchors)]
+        exprs = candidate_byte_patterns(min_digits) + [b"".join(b"\\x%02x" % b for b in form)
+                                             for form in anchor_byte_forms(anchors)]
         if backend == "auto":
             backend = "hyperscan" if hyperscan_available() else "regex"
         self.backend = backend
-        self._plain = _LiteralSearch(anchor_byte_forms(anchors))
+        self._plain = _LiteralSearch(anchor_byte_forms(anchors), min_digits)
         self._hs = _HyperscanSet(exprs) if backend == "hyperscan" else None
-        text_alts = ["[0-9\uff10-\uff19]"] + [re.escape(a) for a in anchors]
+        self.candidate_text = candidate_text(min_digits)
+        text_alts = [self.candidate_text] + [re.escape(a) for a in anchors]
         self._text_re = re.compile("|".join(text_alts))
 
     def bytes_may_match(self, data: bytes) -> bool:
@@ -66,26 +98,28 @@ class Prefilter:
 
 
 class _LiteralSearch:
-    """The same question without Hyperscan: ASCII digits by memchr (most files stop there),
-    then one Aho-Corasick pass (pyahocorasick) for the multi-byte forms and the anchors.
-    Bytes go through latin-1 so that each byte is one character of the automaton's text.
-    """
+    """The same question without Hyperscan: one ``re`` pass for the digit shapes (a file
+    without two nearby digits skips it), then one Aho-Corasick pass
+    (pyahocorasick) for the anchors. Bytes go through latin-1 so that each byte is one
+    character of the automaton's text."""
 
-    _DIGITS = [bytes([d]) for d in b"0123456789"]
-    _MULTI = ([b"\xef\xbc" + bytes([b]) for b in range(0x90, 0x9A)]  # UTF-8 full-width digits
-              + [b"\x82" + bytes([b]) for b in range(0x4F, 0x59)]  # CP932
-              + [b"\xa3" + bytes([b]) for b in range(0xB0, 0xBA)])  # EUC-JP
+    _TWO_DIGITS = re.compile(rb"[0-9][0-9 -]?[0-9]|\xef\xbc[\x90-\x99]|\x82[\x4f-\x58]|\xa3[\xb0-\xb9]")
 
-    def __init__(self, anchor_forms: list[bytes]) -> None:
-        self._automaton = ahocorasick.Automaton()
-        for needle in self._MULTI + anchor_forms:
-            key = needle.decode("latin-1")
-            self._automaton.add_word(key, key)
-        self._automaton.make_automaton()
+    def __init__(self, anchor_forms: list[bytes], min_digits: int) -> None:
+        self._shapes = re.compile(b"|".join(candidate_byte_patterns(min_digits)))
+        self._automaton: ahocorasick.Automaton | None = None
+        if anchor_forms:
+            self._automaton = ahocorasick.Automaton()
+            for needle in anchor_forms:
+                key = needle.decode("latin-1")
+                self._automaton.add_word(key, key)
+            self._automaton.make_automaton()
 
     def any_match(self, data: bytes) -> bool:
-        if any(d in data for d in self._DIGITS):
+        if self._TWO_DIGITS.search(data) and self._shapes.search(data):
             return True
+        if self._automaton is None:
+            return False
         return next(self._automaton.iter(data.decode("latin-1")), None) is not None
 
 

@@ -21,7 +21,12 @@ from .normalize import normalize_str
 from .validators import VALIDATORS, Validator
 
 _COMMON_KEYS = {"id", "description", "kind", "mask", "examples", "anchors", "keywords", "headers",
-                "record_context", "record_min_score", "record_window"}
+                "record_context", "record_min_score", "record_window", "trigger", "min_digits"}
+# "candidate": the rule's own matches open windows (pension_number, my_number: long digit
+# runs are rare enough to look at each). "context": the rule runs only where something
+# else points at it: a candidate's record window, one of its anchors, or a column whose
+# header is one of its positive headers (birth dates and names are everywhere otherwise).
+TRIGGERS = ("candidate", "context")
 _PATTERN_KEYS = _COMMON_KEYS | {"patterns", "validator"}
 _RECOGNIZER_KEYS = _COMMON_KEYS | {"recognizer", "options"}
 _ID = regex.compile(r"[a-z][a-z0-9_]*")
@@ -73,6 +78,8 @@ class RuleSpec:
     record_min_score: float = 0.4
     record_window: int = 150
     anchors: list[str] = field(default_factory=list)
+    trigger: str = "candidate"
+    min_digits: int = 10  # trigger candidate: digits in the shortest value the rule can match
     keep_first: int = 0
     keep_last: int = 0
     examples: list[ExampleSpec] = field(default_factory=list)
@@ -156,6 +163,12 @@ class _Parser:
         spec.record_min_score = self._number(d.get("record_min_score", 0.4), "record_min_score")
         spec.record_window = int(self._number(d.get("record_window", 150), "record_window", hi=100_000))
         spec.anchors = self._strings(d.get("anchors", []), "anchors")
+        spec.trigger = str(d.get("trigger", "candidate" if kind == "pattern" else "context"))
+        if spec.trigger not in TRIGGERS:
+            raise self.fail(f"trigger must be one of {', '.join(TRIGGERS)}, not {spec.trigger!r}")
+        spec.min_digits = int(self._number(d.get("min_digits", 10), "min_digits", lo=2, hi=64))
+        if kind != "pattern" and spec.trigger != "context":
+            raise self.fail("a recognizer runs only where something points at it: trigger: context")
         spec.keep_first, spec.keep_last = self._mask(d.get("mask", {}))
         spec.examples = self._examples(d.get("examples"))
         return spec

@@ -112,7 +112,9 @@ def test_detect_engine_my_number_needs_a_label() -> None:
 
 
 def test_detect_engine_birth_date_label_and_column() -> None:
-    assert top_level("昭和45年1月1日", detector="birth_date") == Confidence.LOW
+    # Dates are everywhere: with nothing pointing at a birth date, none is looked for.
+    assert top_level("提出期限は昭和45年1月1日です", detector="birth_date") == 0
+    assert top_level("基礎年金番号 1234-567890 昭和45年1月1日", detector="birth_date") >= Confidence.LOW
     assert top_level("生年月日 昭和45年1月1日", detector="birth_date") >= Confidence.MEDIUM
     assert top_level("S45.1.1", "生年月日", detector="birth_date") == Confidence.HIGH
 

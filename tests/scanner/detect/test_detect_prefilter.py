@@ -38,10 +38,14 @@ def test_detect_prefilter_backends_agree_on_any_bytes(data: bytes) -> None:
 @pytest.mark.parametrize("encoding", ENCODINGS)
 def test_detect_prefilter_sees_fullwidth_digits_and_anchors(backend: str, encoding: str) -> None:
     pf = Prefilter(ANCHORS, backend)
-    assert pf.bytes_may_match("番号は１２３４です".encode(encoding))
+    assert pf.bytes_may_match("番号は１２３４ー５６７８９０です".encode(encoding))
+    assert pf.bytes_may_match("番号は1234ー567890です".encode(encoding))
+    assert pf.bytes_may_match("個人番号 1234 5678 9012".encode(encoding))
     assert pf.bytes_may_match("山田太郎様".encode(encoding))
     assert pf.bytes_may_match("氏名".encode(encoding))
     assert not pf.bytes_may_match("会議の議事録です。".encode(encoding))
+    # Digits every office file has (dates, amounts, extensions) are not candidates.
+    assert not pf.bytes_may_match("令和6年4月1日 2024/05/31 内線2045 金額 1,234,567円 ２０２４年".encode(encoding))
 
 
 def test_detect_prefilter_unknown_backend_is_refused() -> None:

@@ -12,6 +12,7 @@ from scanner.detect import RulesError, load_engine
 
 MINIMAL = """\
 id: {id}
+min_digits: 6
 patterns:
   - {{name: six, regex: '{regex}', score: 0.3}}
 {extra}
