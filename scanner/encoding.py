@@ -114,10 +114,13 @@ def _utf16_by_nuls(sample: bytes) -> Guess | None:
     return None
 
 
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0C, 0x0D, 0x1A, 0x1B))
+
+
 def _looks_binary(sample: bytes) -> bool:
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D, 0x1A, 0x1B))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # counted in C
     return controls > _MAX_CONTROL_SHARE * max(len(sample), 1)
 
 
@@ -135,6 +138,20 @@ def guess_encoding(sample: bytes, *, at_eof: bool = False) -> Guess | None:
     if sample.isascii():
         return Guess("utf-8", 0, "ascii")
     return choose_ascii_compatible(sample, at_eof=at_eof)
+
+
+def bom_or_utf16(sample: bytes) -> Guess | None:
+    """A BOM, or UTF-16 told by its NUL bytes (cheap checks, no decoding)."""
+    return _bom(sample) or _utf16_by_nuls(sample)
+
+
+def ascii_compatible_family(sample: bytes) -> bool:
+    """True when the sample is text in one of utf-8, cp932, euc-jp, without deciding which
+    (that costs a plausibility score; a byte prefilter works on all three alike)."""
+    found = _bom(sample) or _utf16_by_nuls(sample)
+    if found:
+        return found.ascii_compatible
+    return not _looks_binary(sample)
 
 
 def choose_ascii_compatible(sample: bytes, *, at_eof: bool = False) -> Guess:

@@ -14,7 +14,8 @@ import csv
 import itertools
 from collections.abc import Iterable, Iterator
 
-from ..encoding import Guess, TextStream, guess_encoding
+from ..encoding import Guess, TextStream, ascii_compatible_family, guess_encoding
+from ..encoding import bom_or_utf16 as _bom_or_utf16
 from ..errors import CorruptFile, Unsupported
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
@@ -36,8 +37,7 @@ def head_guess(source: Source) -> Guess | None:
 def raw_prefilter_applies(source: Source) -> bool:
     """True when a byte-level prefilter over the raw file is meaningful (ASCII-compatible
     text: UTF-8, CP932, EUC-JP). False for UTF-16 and binary content."""
-    guess = head_guess(source)
-    return guess is not None and guess.ascii_compatible
+    return ascii_compatible_family(source.head)
 
 
 def _open_text(source: Source, ctx: ScanContext) -> TextStream:
@@ -124,6 +124,8 @@ def _tab_table(lines: list[str]) -> bool:
 def sniff_csv(source: Source) -> bool:
     if source.suffix not in CSV_SUFFIXES | {"txt"}:
         return False
+    if source.suffix in CSV_SUFFIXES:  # cheap: which Japanese encoding is decided after the prefilter
+        return bool(_bom_or_utf16(source.head)) or ascii_compatible_family(source.head)
     guess = head_guess(source)
     if guess is None:
         return False
