@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy import insert as sa_insert
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -116,16 +116,26 @@ def replace_findings(
     if not known_empty:
         query = select(Finding).where(Finding.file_id == file_id)
         existing = {(f.detector, f.value_hash): f for f in session.scalars(query)}
-    for key, stored in existing.items():
-        if key not in wanted:
-            session.delete(stored)
+    gone = [stored.id for key, stored in existing.items() if key not in wanted]
+    if gone:
+        session.execute(delete(Finding).where(Finding.id.in_(gone)))
+    fresh: list[dict[str, Any]] = []
     for key, merged in wanted.items():
         if key in existing:
             _copy_finding(existing[key], merged)
-            continue
-        fresh = Finding(file_id=file_id, detector=key[0], value_hash=key[1])
-        _copy_finding(fresh, merged)
-        session.add(fresh)
+        else:
+            fresh.append(_finding_values(file_id, key, merged))
+    if fresh:  # one executemany, not one ORM object per value (a roster has thousands)
+        session.execute(sa_insert(Finding), fresh)
+
+
+def _finding_values(file_id: int, key: tuple[str, str], merged: _Merged) -> dict[str, Any]:
+    row = merged.row
+    if not 1 <= row.confidence <= 3:
+        raise ValueError(f"confidence must be 1..3, got {row.confidence} ({row.detector})")
+    return {"file_id": file_id, "detector": key[0], "value_hash": key[1], "masked": row.masked,
+            "confidence": row.confidence, "score": row.score, "location": row.location,
+            "record_key": row.record, "occurrences": merged.occurrences}
 
 
 def _copy_finding(stored: Finding, merged: _Merged) -> None:
