@@ -39,6 +39,7 @@ _ROW_SEP_RE = re.compile(_ROW_SEP)
 _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
 _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏名 ...)
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
+_HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
 
 
 def default_hasher() -> Callable[[str], str]:
@@ -211,9 +212,10 @@ class Engine:
                 norm = normalize(row[col])
                 header = headers[col] if col < len(headers) and headers[col] else None
                 has_letter = _HAS_LETTER.search(row[col]) is not None
+                has_digit = _HAS_DIGIT.search(row[col]) is not None
                 for det in self._recognizers:
-                    if det.spec.kind == "recognizer" and not has_letter:
-                        continue  # a cell without letters holds no name
+                    if not (has_letter if det.spec.kind == "recognizer" else has_digit):
+                        continue  # no letters: no name; no digits: no date or number
                     for cand, score, reasons in self._scored(det, norm, header):
                         delta, why = det.headers.score(header) if header else (0.0, ())
                         yield self._hit(det, cand, score + delta, reasons + list(why), r, col,
