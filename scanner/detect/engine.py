@@ -194,9 +194,14 @@ class Engine:
     def _recognizer_cells(self, block: TableBlock, joined: str, row_strs: list[str], anchor_cols: set[int],
                           hits: list[Hit]) -> dict[int, set[int]]:
         cells = _candidate_cells(self._anchor_re.finditer(joined), row_strs) if self._anchor_re else {}
+        headed = {c for c, h in enumerate(block.headers) if h.strip()}
         for h in hits:
-            if h.detector.spec.record_context:  # a person may be anywhere in a pension row
-                cells.setdefault(h.pos, set()).update(range(len(block.rows[h.pos])))
+            if h.detector.spec.record_context:
+                # A person may be anywhere in a pension row: in a column with no header, or
+                # one whose header names a person or a birth date (the anchor columns, added
+                # below for every row). A column headed 住所 or 備考 is not looked at again.
+                width = len(block.rows[h.pos])
+                cells.setdefault(h.pos, set()).update(c for c in range(width) if c not in headed)
         if anchor_cols:
             for r, row in enumerate(block.rows):
                 cells.setdefault(r, set()).update(c for c in anchor_cols if c < len(row))
