@@ -32,6 +32,7 @@ from .extract.text import TEXT_FORMAT_NAMES, raw_prefilter_applies
 from .fileio import ReadCounter, open_for_scan, read_head, stream_opener
 from .limits import Deadline, ScanLimits
 from .model import Block, FileRef, Finding, Outcome, PartNote, ScanResult, display_path
+from .walk import special_kind
 
 PREFILTER_CHUNK = 1 << 20
 PREFILTER_OVERLAP = 256  # bytes carried between chunks so a candidate on a boundary is seen
@@ -81,15 +82,9 @@ def _stopped(exc: BaseException, **facts: object) -> ScanResult:
 
 
 def _special_kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    if stat.S_ISFIFO(mode):
-        return "fifo"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    return "directory" if stat.S_ISDIR(mode) else "unknown file type"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return special_kind(mode) or "unknown file type"
 
 
 def _precheck(path: bytes, limits: ScanLimits) -> ScanResult | None:

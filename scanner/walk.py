@@ -31,7 +31,8 @@ ProblemSink = Callable[[bytes, Outcome, str], None]
 """Receives (raw path, outcome, reason) for every entry that is not a regular file."""
 
 
-def _special_kind(mode: int) -> str | None:
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is (fifo, socket, device, symlink); None otherwise."""
     if stat.S_ISFIFO(mode):
         return "fifo"
     if stat.S_ISSOCK(mode):
@@ -95,7 +96,7 @@ class _Walker:
             if stat.S_ISREG(child_st.st_mode):
                 yield self.file_ref(child, child_st)
             else:
-                self.problem(child, Outcome.UNSUPPORTED, _special_kind(child_st.st_mode) or "unknown file type")
+                self.problem(child, Outcome.UNSUPPORTED, special_kind(child_st.st_mode) or "unknown file type")
 
     def enter(self, path: bytes, st: os.stat_result, stack: list[Iterator[bytes]]) -> bool:
         """Push a directory's children onto ``stack``; True if ``path`` is a directory."""
@@ -132,6 +133,6 @@ def walk(roots: Sequence[bytes | str | os.PathLike[str]], zone_for: Callable[[by
     for root, st in zip(raw_roots, root_stats, strict=True):
         walker = _Walker(root, zone_for(root), on_problem, seen_dirs)
         if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
-            walker.problem(root, Outcome.UNSUPPORTED, _special_kind(st.st_mode) or "unknown file type")
+            walker.problem(root, Outcome.UNSUPPORTED, special_kind(st.st_mode) or "unknown file type")
             continue
         yield from walker.visit(root, st)
