@@ -15,6 +15,7 @@ import codecs
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import BinaryIO
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -23,7 +24,7 @@ UTF16_BE_BOM = b"\xfe\xff"
 
 ASCII_COMPATIBLE = ("utf-8", "cp932", "euc-jp")  # the order strict decodes are tried in
 _DECIDE_BYTES = 8192  # bytes an undecided (ASCII so far) stream reads to choose its encoding
-_SCORE_CHARS = 4096  # plausibility is judged on this many characters
+_SCORE_CHARS = 1024  # plausibility is judged on this many non-ASCII characters
 _MIN_PLAUSIBLE = 0.6  # below this mean score a strict decode is taken for a mislabel
 _UTF8_HEAD_START = 0.1  # plausibility bonus for a clean UTF-8 decode
 _MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is binary
@@ -47,6 +48,7 @@ class Guess:
         return self.encoding in ASCII_COMPATIBLE
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand characters recur in every file
 def _char_score(ch: str) -> float:
     """How typical a character is of Japanese office text (1 typical, 0 implausible)."""
     code = ord(ch)

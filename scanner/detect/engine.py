@@ -25,7 +25,7 @@ from ..model import Block, Finding, TableBlock, TextBlock
 from .finders import Detector
 from .locations import LineCounter, cell_location, row_record, text_location
 from .mask import mask_value
-from .normalize import NormalizedText, normalize, normalize_str
+from .normalize import NormalizedText, normalize, normalize_cell, normalize_str
 from .prefilter import Prefilter
 from .recognizers import Candidate
 from .records import Hit, apply_record_context, assign_text_records, to_finding
@@ -214,7 +214,7 @@ class Engine:
             for col in sorted(cells[r]):
                 if col >= len(row) or not row[col]:
                     continue
-                norm = normalize(row[col])
+                norm = normalize_cell(row[col])  # the cell is the location: no offset map needed
                 header = headers[col] if col < len(headers) and headers[col] else None
                 has_letter = _HAS_LETTER.search(row[col]) is not None
                 has_digit = _HAS_DIGIT.search(row[col]) is not None

@@ -113,6 +113,13 @@ def _make(norm: str, original: str, pieces: list[tuple[int, int, int, int]]) -> 
     return NormalizedText(norm, original, tuple(pieces), tuple(p[0] for p in pieces))
 
 
+def normalize_cell(text: str) -> NormalizedText:
+    """For a table cell, where a finding's place is the cell: the same text as normalize(),
+    with one coarse piece instead of an exact offset map (NFKC in one C call)."""
+    norm = _fold_dashes(unicodedata.normalize("NFKC", text))
+    return _make(norm, text, [(0, 0, len(norm), len(text))] if norm else [])
+
+
 def normalize_str(text: str) -> str:
     """Normalized text without the offset map (keywords, headers)."""
     return normalize(text).text

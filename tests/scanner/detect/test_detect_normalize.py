@@ -67,3 +67,10 @@ def test_detect_normalize_era_square_and_fullwidth_space() -> None:
     assert norm.text == "昭和45年 1月"
     assert norm.to_original(0, 2) == (0, 1)  # both 昭 and 和 come from ㍼
     assert norm.to_original(2, 4) == (1, 3)
+
+
+@given(st.text(max_size=60))
+def test_detect_normalize_cell_gives_the_same_text(text: str) -> None:
+    from scanner.detect.normalize import normalize_cell
+
+    assert normalize_cell(text).text == normalize(text).text
