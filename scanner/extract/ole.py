@@ -3,12 +3,12 @@
 Sniffed by the D0CF11E0 magic, then told apart by their streams. Protection is checked
 first (scanner.protection): an encrypted file ends as Encrypted with its method.
 Readable .xls goes through calamine; legacy .doc/.ppt text has no maintained pure-Python
-reader, so they end as Unsupported with that reason (never clean).
+reader, so scanner.extract.legacy_doc / legacy_ppt read it by hand from the container.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import olefile
 
@@ -16,6 +16,8 @@ from ..errors import CorruptFile, Encrypted, Unsupported
 from ..model import Block, PartNote
 from ..protection import OLE_MAGIC, ole_container_protection
 from . import FormatSpec, ScanContext, Source
+from .legacy_doc import doc_blocks
+from .legacy_ppt import ppt_blocks
 from .spreadsheet import extract_workbook
 
 
@@ -52,10 +54,26 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         raise Encrypted(protection.method)
     if kind == "xls":
         yield from extract_workbook(source, ctx)
-    elif kind in ("doc", "ppt"):
-        raise Unsupported(f"legacy .{kind} text extraction not supported")
+    elif kind == "doc":
+        yield from _legacy_blocks(source, lambda ole: doc_blocks(ole, ctx.deadline, ctx.limits.text_chunk_chars))
+    elif kind == "ppt":
+        yield from _legacy_blocks(source, lambda ole: ppt_blocks(ole, ctx.deadline))
     else:
         raise Unsupported("OLE2 compound file that is not doc, xls or ppt")
+
+
+def _legacy_blocks(source: Source, read: Callable[[olefile.OleFileIO], Iterator[Block]]) -> Iterator[Block]:
+    """Reopen the container and read a legacy document's text; olefile's errors are corruption."""
+    try:
+        ole = olefile.OleFileIO(source.opener())
+    except (OSError, ValueError, IndexError) as exc:
+        raise CorruptFile(f"unreadable OLE2 compound file: {exc}") from exc
+    try:
+        yield from read(ole)
+    except (OSError, ValueError, IndexError) as exc:
+        raise CorruptFile(f"unreadable OLE2 stream: {exc}") from exc
+    finally:
+        ole.close()
 
 
 FORMATS = [FormatSpec("ole2", _is_ole, extract_ole, priority=70)]
