@@ -16,7 +16,7 @@ from scanner.model import FileRef, Outcome, display_path
 from scanner.walk import walk
 from store import Store
 from store.policy_changes import exposure_digest
-from store.records import ViolationDecision
+from store.records import FileFacts, RecordOutcome, ViolationDecision
 
 from . import logs
 from .attest import sign_sweep
@@ -176,12 +176,20 @@ class Sweep:
 
     # -- recording ----------------------------------------------------------
 
-    def record(self, sweep_id: int, out: ScanOutput, summary: SweepSummary) -> None:
+    def record(self, sweep_id: int, out: ScanOutput, summary: SweepSummary,
+               new_clean: list[FileFacts] | None = None) -> None:
+        """Judge and store one scanned file. With ``new_clean``, a file the register has never
+        seen that has nothing to store but its facts is collected there instead, for one
+        bulk insert per chunk (``store.record_new_clean``)."""
         out = drop_suppressed(out, self.suppressed)
         decisions = judge(self.policies, out)
         facts = file_facts(self.host, out)
-        result = self.store.record_scan(sweep_id, facts, finding_rows(out.result.findings),
-                                        [_decision(d) for d in decisions])
+        if new_clean is not None and not out.result.findings and not decisions:
+            new_clean.append(facts)
+            result = RecordOutcome()
+        else:
+            result = self.store.record_scan(sweep_id, facts, finding_rows(out.result.findings),
+                                            [_decision(d) for d in decisions])
         summary.outcomes[str(out.result.outcome)] += 1
         summary.bytes_read += out.result.bytes_read
         for detector in {f.detector for f in out.result.findings if f.confidence >= self.settings.threshold}:
@@ -225,8 +233,10 @@ class Sweep:
         done_files = done_bytes = 0
         for chunk in _chunks(self._execute(jobs), size=200, seconds=2.0):
             with self.store.batch():  # one transaction per chunk: SQLite commits are the cost
+                new_clean: list[FileFacts] = []
                 for out in chunk:
-                    self.record(sweep_id, out, summary)
+                    self.record(sweep_id, out, summary, new_clean if out.ref.path not in index else None)
+                self.store.record_new_clean(sweep_id, new_clean)
             done_files += len(chunk)
             done_bytes += sum(out.ref.size for out in chunk)
             if progress:

@@ -47,6 +47,22 @@ def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime
     return row.id, False
 
 
+def insert_new_files(session: Session, sweep_id: int, facts: list[FileFacts], now: datetime) -> set[str]:
+    """Insert files never seen before in one executemany (a first sweep of a share is mostly
+    these); returns the paths that already had a row, which the caller records one by one."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERT_INSERTS or not facts:
+        return {f.path for f in facts}
+    rows = [{**_scan_values(sweep_id, f, now), "first_seen_sweep": sweep_id} for f in facts]
+    statement = _UPSERT_INSERTS[dialect](File).on_conflict_do_nothing(index_elements=["host", "path"])
+    session.execute(statement, rows)
+    host_paths = {(f.host, f.path) for f in facts}
+    hosts = {h for h, _ in host_paths}
+    query = select(File.host, File.path).where(
+        File.host.in_(hosts), File.path.in_([p for _, p in host_paths]), File.first_seen_sweep != sweep_id)
+    return {path for host, path in session.execute(query) if (host, path) in host_paths}
+
+
 def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, Any]:
     return {
         "host": facts.host,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import attest_store, copies, export, lifecycle, policy_changes, reconcile, register_views
 from .engine import create_store_engine, default_db_url, writer
-from .facts import find_file, replace_findings, upsert_file, world_readable
+from .facts import find_file, insert_new_files, replace_findings, upsert_file, world_readable
 from .migrate import upgrade_to_head
 from .models import Base, File, Sweep, Violation
 from .paths import under_folders
@@ -209,6 +209,18 @@ class Store:
             file_id, created = upsert_file(session, sweep_id, facts, now)
             replace_findings(session, file_id, findings, known_empty=created)
             return reconcile.reconcile(session, file_id, sweep_id, decisions, now, known_empty=created)
+
+    def record_new_clean(self, sweep_id: int, facts: list[FileFacts]) -> RecordOutcome:
+        """Store many files never seen before that have no finding and no violation, in one
+        statement. A path that turns out to exist already is recorded by record_scan."""
+        now = _now()
+        with self._write() as session:
+            existing = insert_new_files(session, sweep_id, facts, now)
+        outcome = RecordOutcome()
+        for f in facts:
+            if f.path in existing:
+                outcome.merge(self.record_scan(sweep_id, f, [], []))
+        return outcome
 
     def update_exposure(
         self,
