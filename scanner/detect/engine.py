@@ -11,7 +11,6 @@ mapped back to (row, col). Records and their boosts: see ``records``.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -45,7 +44,7 @@ _HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
 def default_hasher() -> Callable[[str], str]:
     """HMAC-SHA256 under a random per-process key: nothing raw leaks even unconfigured."""
     key = secrets.token_bytes(32)
-    return lambda value: hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return lambda value: hmac.digest(key, value.encode("utf-8"), "sha256").hex()
 
 
 @dataclass(slots=True)
