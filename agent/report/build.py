@@ -23,7 +23,7 @@ def build_report(store: Any, filt: ViolationFilter | None = None, *, now: dateti
     with Session(store.engine) as session:
         ageing = reports.ageing(session, filt, now)
         exposed = reports.records_exposed(session, filt, now)
-        by_severity = reports.open_by(session, "severity", filt, now)
+        by_severity = _worst_first(reports.open_by(session, "severity", filt, now))
         doc: dict[str, Any] = {
             "generated_at": now.isoformat(),
             "filters": {k: v for k, v in asdict(filt).items() if v is not None},
@@ -45,3 +45,12 @@ def build_report(store: Any, filt: ViolationFilter | None = None, *, now: dateti
             "sweeps": reports.recent_sweeps(session, filt.host, SWEEPS_SHOWN),
         }
     return doc
+
+
+_SEVERITY_ORDER = ("critical", "high", "medium", "low")
+
+
+def _worst_first(counts: dict[str, int]) -> dict[str, int]:
+    """Severities in the order a manager reads them, not by count."""
+    rank = {s: i for i, s in enumerate(_SEVERITY_ORDER)}
+    return dict(sorted(counts.items(), key=lambda kv: rank.get(kv[0], len(rank))))
