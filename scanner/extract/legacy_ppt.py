@@ -193,10 +193,13 @@ def _slide_lists(data: bytes, doc: tuple[int, int], deadline: Deadline) -> dict[
     return lists
 
 
-def _texts_at(data: bytes, offset: int | None, deadline: Deadline) -> tuple[list[str], int | None]:
-    """The texts of the record at offset, and a NotesAtom's slideIdRef if it holds one."""
-    if offset is None:
+def _texts_at(data: bytes, offset: int | None, read: set[int], deadline: Deadline
+              ) -> tuple[list[str], int | None]:
+    """The texts of the record at offset, and a NotesAtom's slideIdRef if it holds one.
+    An offset already in ``read`` gives nothing: hostile lists may name one record often."""
+    if offset is None or offset in read:
         return [], None
+    read.add(offset)
     texts, slide_ref = [], None
     for atom in walk(data, *record_span(data, offset), deadline):
         if atom.rec_type == NOTES_ATOM:
@@ -213,14 +216,16 @@ def texts_by_slide(data: bytes, current_user: bytes, deadline: Deadline) -> list
         raise CorruptFile("ppt: the document's persist id has no offset")
     lists = _slide_lists(data, record_span(data, offsets[doc_ref]), deadline)
     result: list[tuple[str, list[str]]] = []
+    read: set[int] = set()
     number = {e.slide_id: n for n, e in enumerate(lists["slide"], start=1)}
     for n, entry in enumerate(lists["slide"], start=1):
-        own, _ = _texts_at(data, offsets.get(entry.persist_ref), deadline)
+        own, _ = _texts_at(data, offsets.get(entry.persist_ref), read, deadline)
         result.append((f"slide {n}", entry.texts + own))
     for entry in lists["master"]:
-        result.append(("master", entry.texts + _texts_at(data, offsets.get(entry.persist_ref), deadline)[0]))
+        own, _ = _texts_at(data, offsets.get(entry.persist_ref), read, deadline)
+        result.append(("master", entry.texts + own))
     for n, entry in enumerate(lists["notes"], start=1):
-        own, slide_ref = _texts_at(data, offsets.get(entry.persist_ref), deadline)
+        own, slide_ref = _texts_at(data, offsets.get(entry.persist_ref), read, deadline)
         result.append((f"notes {number.get(slide_ref or 0, n)}", entry.texts + own))
     return result
 
