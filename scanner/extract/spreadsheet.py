@@ -214,9 +214,9 @@ def _sheet_rows(sheet: Any, formats: CellFormats, ctx: ScanContext) -> Iterator[
     for r, values in enumerate(sheet.iter_rows()):
         if r % 1000 == 0:
             ctx.deadline.check()
-        if not any(v != "" for v in values):
-            continue
         shown = [v if type(v) is str else display(v) for v in values]  # once per cell: kept tight
+        if not any(shown):
+            continue
         for col, pattern in formats.get(r, {}).items():
             if 0 <= col - col0 < len(values):
                 shown[col - col0] = display(values[col - col0], pattern)
@@ -257,7 +257,8 @@ def _contiguous(rows: Iterable[tuple[int, list[str]]], headers: list[str], pairs
             block = []
         if not block:
             first = number
-        join_split_numbers(row, pairs)
+        if pairs:
+            join_split_numbers(row, pairs)
         block.append(row)
     if block:
         yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
