@@ -80,8 +80,6 @@ def test_docx_with_entity_expansion_is_refused() -> None:
 
 
 @pytest.mark.parametrize(("name", "error", "reason"), [
-    ("plain.doc", Unsupported, "legacy .doc text extraction not supported"),
-    ("plain.ppt", Unsupported, "legacy .ppt text extraction not supported"),
     ("rc4cryptoapi_password.doc", Encrypted, "doc-rc4"),
     ("rc4cryptoapi_password.ppt", Encrypted, "ppt-rc4-cryptoapi"),
     ("rc4cryptoapi_password.xls", Encrypted, "xls-rc4-cryptoapi"),

@@ -75,4 +75,4 @@ def test_bomb_and_corrupt_files_end_with_a_reason(engine: Engine) -> None:
     bad = _scan(engine, "bad.docx", samples.docx(body_xml="<w:document><oops"))
     assert bad.outcome == Outcome.ERROR and "malformed XML" in bad.reason
     legacy = _scan(engine, "old.doc", (samples.FIXTURES / "plain.doc").read_bytes())
-    assert legacy.outcome == Outcome.UNSUPPORTED
+    assert legacy.outcome == Outcome.CLEAN  # legacy Word text is read (scanner.extract.legacy_doc)
