@@ -68,3 +68,26 @@ def test_scanner_pickles_for_spawned_workers():
     assert clone.engine.version == scanner.engine.version
     assert clone.engine.scan_text("基礎年金番号 1234-567890").findings[0].value_hash == \
         scanner.engine.scan_text("基礎年金番号 1234-567890").findings[0].value_hash
+
+
+class _HangsOnce(Scanner):
+    """Never returns on one file (a native parser stuck where no deadline reaches)."""
+
+    def scan(self, job):
+        if job.ref.path.endswith("f2.txt") and os.getpid() != PARENT:
+            import time
+
+            time.sleep(600)
+        return super().scan(job)
+
+
+def test_a_hung_file_is_a_timeout_and_the_others_are_retried(tmp_path):
+    refs = _refs(tmp_path, 8)
+    scanner = _HangsOnce(None, make_hasher(b"k" * 32), ScanLimits())
+    outs = list(pool.scan_parallel(scanner, _jobs(refs), workers=2, hard_limit=2.0))
+    by_path = {o.ref.path: o.result for o in outs}
+    assert len(outs) == len(refs) and set(by_path) == {r.path for r in refs}
+    hung = next(r for p, r in by_path.items() if p.endswith("f2.txt"))
+    assert hung.outcome == Outcome.TIMEOUT and "hard time limit" in hung.reason
+    others = [r for p, r in by_path.items() if not p.endswith("f2.txt")]
+    assert all(r.outcome in (Outcome.CLEAN, Outcome.FINDINGS) for r in others)  # retried, not lost
