@@ -40,6 +40,10 @@ from .stored_facts import as_store_decisions, policy_facts
 from .suppress import drop_suppressed
 from .zones import ZoneMap
 
+# A root that comes back empty while the register knows at least this many files under
+# it is taken for an unmounted share, not a deletion.
+EMPTY_ROOT_GUARD = 20
+
 # Outcomes worth reading again even when size, mtime and inode are unchanged.
 RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
 
@@ -241,7 +245,7 @@ class Sweep:
             done_bytes += sum(out.ref.size for out in chunk)
             if progress:
                 progress(done_files, done_bytes)
-        gone = self.store.mark_missing(sweep_id, self.host, under, seen)
+        gone = self.store.mark_missing(sweep_id, self.host, self._not_vanished(under, index, seen, summary), seen)
         for vid in gone.closed:
             self.log.info("violation_closed", violation_id=vid, reason="file gone")
         summary.closed += len(gone.closed)
@@ -255,6 +259,23 @@ class Sweep:
                       closed=summary.closed, open_violations=summary.open_violations,
                       seconds=round(summary.seconds, 3))
         return summary
+
+    def _not_vanished(self, under: list[str], index: dict[str, tuple[int, int, int, str]], seen: set[str],
+                      summary: SweepSummary) -> list[str]:
+        """The roots whose missing files may be closed as gone. A root that came back empty
+        while the register knows many files under it is an unmounted share or a dead NAS,
+        not a mass deletion: nothing under it is closed, and the sweep says so."""
+        kept = []
+        for root in under:
+            prefix = root.rstrip("/") + "/"
+            known = sum(1 for path in index if path.startswith(prefix))
+            if known >= EMPTY_ROOT_GUARD and not any(path.startswith(prefix) for path in seen):
+                summary.outcomes["root_empty"] += 1
+                self.log.warning("root_empty", root=root, known_files=known,
+                                 action="nothing closed; an unmounted share is not a deletion")
+                continue
+            kept.append(root)
+        return kept
 
     def _execute(self, jobs: Iterator[ScanJob]) -> Iterator[ScanOutput]:
         workers = self.settings.worker_count

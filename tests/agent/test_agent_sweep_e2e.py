@@ -163,3 +163,28 @@ def test_exit_code_ignores_dispositioned_violations(env):
     res = runner.invoke(main, ["violations", "false-positive", ids[0], "--reason", "test data", *common])
     assert res.exit_code == 0, res.output
     assert runner.invoke(main, env["sweep"]).exit_code == 0
+
+
+def test_an_emptied_root_is_an_outage_not_a_mass_deletion(tmp_path):
+    share = tmp_path / "mnt" / "share"
+    share.mkdir(parents=True)
+    roster = "\r\n".join(",".join(r) for r in fake.roster_rows(PEOPLE[:2])).encode("cp932")
+    for i in range(25):
+        (share / f"r{i}.csv").write_bytes(roster)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nworkers: 1\n", encoding="utf-8")
+    args = ["sweep", str(share), "--zone", f"shared={share}", "--db", f"sqlite:///{tmp_path / 'r.db'}",
+            "--config", str(cfg)]
+    runner = CliRunner()
+    assert runner.invoke(main, args).exit_code == 1
+    for f in share.iterdir():  # the share is unmounted: its mount point is an empty folder
+        f.unlink()
+    res = runner.invoke(main, args)
+    assert res.exit_code == 1, res.output  # nothing was closed
+    assert "root_empty" in res.output
+    (share / "r0.csv").write_bytes(roster)  # a real clean-up leaves the rest of the share
+    (share / "other.txt").write_text("nothing", encoding="utf-8")
+    runner.invoke(main, args)
+    env = {"db": f"sqlite:///{tmp_path / 'r.db'}", "cfg": cfg}
+    open_now = [v for rec in export(env).values() for v in rec["violations"] if v["status"] == "open"]
+    assert len(open_now) == 2  # r0.csv's two shared-zone violations; the 24 deleted files closed
