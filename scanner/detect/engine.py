@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from ..model import Block, Finding, TableBlock, TextBlock
 from .finders import Detector
 from .locations import LineCounter, cell_location, row_record, text_location
-from .mask import mask_value
 from .normalize import NormalizedText, normalize, normalize_cell, normalize_str
 from .prefilter import Prefilter
 from .recognizers import Candidate
@@ -33,6 +32,7 @@ from .rules import RuleSpec
 if TYPE_CHECKING:
     from .examples import ExampleFailure
 
+SCORE_FLOOR = 0.1  # findings scoring less are dropped before hashing (see Engine.scan)
 _CELL_SEP, _ROW_SEP = "\x1f", "\x1e"  # never inside office text; not digits, not dashes
 _ROW_SEP_RE = re.compile(_ROW_SEP)
 _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
@@ -97,7 +97,9 @@ class Engine:
             if not hits:
                 continue
             apply_record_context(hits, pension_keys)
-            detection.findings.extend(to_finding(h) for h in hits if h.score > 0)
+            # Below the floor a match is almost surely not the thing (a landline is 0.05):
+            # it is neither hashed nor stored.
+            detection.findings.extend(to_finding(h, self._hasher) for h in hits if h.score >= SCORE_FLOOR)
         detection.pension_records = len(pension_keys)
         return detection
 
@@ -239,9 +241,8 @@ class Engine:
 
     def _hit(self, det: Detector, cand: Candidate, score: float, reasons: list[str], pos: int, end: int,
              location: str, record: str | None = None) -> Hit:
-        masked = cand.masked or mask_value(cand.value, det.spec.keep_first, det.spec.keep_last)
-        return Hit(det, pos, end, self._hasher(cand.value), masked, score, reasons, location, record,
-                    in_table=record is not None)
+        return Hit(det, pos, end, cand.value, cand.masked or "", score, reasons, location, record,
+                   in_table=record is not None)
 
 def _merge_windows(spans: list[tuple[int, int]], width: int, size: int) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []

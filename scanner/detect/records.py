@@ -10,10 +10,12 @@ gains the rule's boosts; at medium or above it counts as a pension record.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Confidence, Finding
 from .finders import Detector
+from .mask import mask_value
 
 PENSION = "pension_number"
 
@@ -26,8 +28,8 @@ class Hit:
     detector: Detector
     pos: int
     end: int
-    value_hash: str
-    masked: str
+    value: str  # normalized value, in memory only: hashed and masked in to_finding
+    masked: str  # "" until to_finding, unless the recognizer masked it itself
     score: float
     reasons: list[str]
     location: str
@@ -53,7 +55,7 @@ def apply_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
                 h.reasons.append(f"record:{other}")
             if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= Confidence.MEDIUM:
                 # a row is one record; in text the same number twice is one person
-                pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value_hash}")
+                pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value}")
 
 
 def assign_text_records(hits: list[Hit]) -> None:
@@ -75,6 +77,8 @@ def assign_text_records(hits: list[Hit]) -> None:
         h.record = min(near, key=lambda t: t[0])[1].record if near else h.location
 
 
-def to_finding(h: Hit) -> Finding:
+def to_finding(h: Hit, hasher: Callable[[str], str]) -> Finding:
+    """The finding as it leaves the engine: keyed hash and masked form, no raw value."""
     score = round(min(1.0, max(0.0, h.score)), 4)
-    return Finding(h.detector.id, score, h.value_hash, h.masked, h.location, h.record, tuple(h.reasons))
+    masked = h.masked or mask_value(h.value, h.detector.spec.keep_first, h.detector.spec.keep_last)
+    return Finding(h.detector.id, score, hasher(h.value), masked, h.location, h.record, tuple(h.reasons))
