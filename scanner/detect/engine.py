@@ -166,7 +166,8 @@ class Engine:
         return hits
 
     def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[Hit]:
-        norm = normalize(joined)
+        # Places are (row, col), counted on the normalized text itself: no offset map needed.
+        norm = normalize_cell(joined)
         text = norm.text
         row_starts = [0] + [m.end() for m in _ROW_SEP_RE.finditer(text)]
         hits: list[Hit] = []

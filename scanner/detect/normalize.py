@@ -114,8 +114,9 @@ def _make(norm: str, original: str, pieces: list[tuple[int, int, int, int]]) -> 
 
 
 def normalize_cell(text: str) -> NormalizedText:
-    """For a table cell, where a finding's place is the cell: the same text as normalize(),
-    with one coarse piece instead of an exact offset map (NFKC in one C call)."""
+    """Where a finding's place is a cell (a table cell, or a table block whose rows and
+    cells are counted on the normalized text): the same text as normalize(), with one
+    coarse piece instead of an exact offset map (NFKC in one C call)."""
     norm = _fold_dashes(unicodedata.normalize("NFKC", text))
     return _make(norm, text, [(0, 0, len(norm), len(text))] if norm else [])
 
