@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -142,7 +142,10 @@ def replace_findings(
         else:
             fresh.append(_finding_values(file_id, key, merged))
     if fresh:  # one executemany, not one ORM object per value (a roster has thousands)
-        session.execute(sa_insert(Finding), fresh)
+        session.execute(_FINDINGS_TABLE.insert(), fresh)  # Core: no ORM bookkeeping per row
+
+
+_FINDINGS_TABLE: Table = Finding.__table__  # type: ignore[assignment]
 
 
 def _finding_values(file_id: int, key: tuple[str, str], merged: _Merged) -> dict[str, Any]:
