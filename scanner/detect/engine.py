@@ -67,6 +67,7 @@ class Engine:
         min_digits = min((d.spec.min_digits for d in self._patterns), default=10)
         self._prefilter = Prefilter(anchors, prefilter, min_digits)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
+        self._rule_anchors = {d.id: [normalize_str(a) for a in d.spec.anchors] for d in self._detectors}
         anchor_alts = [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
         self._anchor_re = re.compile("|".join(anchor_alts)) if anchor_alts else None
         firsts = "".join(sorted({re.escape(a[0]) for a in anchors}))
@@ -209,8 +210,17 @@ class Engine:
                 cells.setdefault(r, set()).update(c for c in anchor_cols if c < len(row))
         return cells
 
+    def _detectors_for(self, header: str) -> list[Detector]:
+        """The context rules a column is for: those whose anchors its header names
+        (氏名 -> person_name, 生年月日 -> birth_date), or all where it names none."""
+        if not header:
+            return self._recognizers
+        named = [d for d in self._recognizers if any(a in header for a in self._rule_anchors[d.id])]
+        return named or self._recognizers
+
     def _recognize_cells(self, block: TableBlock, cells: dict[int, set[int]],
                          headers: list[str]) -> Iterator[Hit]:
+        by_col: dict[int, list[Detector]] = {}
         for r in sorted(cells):
             row, row_no = block.rows[r], block.first_row + r
             for col in sorted(cells[r]):
@@ -220,7 +230,9 @@ class Engine:
                 header = headers[col] if col < len(headers) and headers[col] else None
                 has_letter = _HAS_LETTER.search(row[col]) is not None
                 has_digit = _HAS_DIGIT.search(row[col]) is not None
-                for det in self._recognizers:
+                if col not in by_col:
+                    by_col[col] = self._detectors_for(headers[col] if col < len(headers) else "")
+                for det in by_col[col]:
                     if not (has_letter if det.spec.kind == "recognizer" else has_digit):
                         continue  # no letters: no name; no digits: no date or number
                     for cand, score, reasons in self._scored(det, norm, header):
