@@ -11,9 +11,12 @@ back, and a pension number split over 記号 | 番号 columns is joined into the
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import IO, Any
 
 import python_calamine as calamine
@@ -89,7 +92,35 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
+_NUMFMT_TAG = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)>")
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF_TAG = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
 def _padded_styles(styles: IO[bytes]) -> dict[int, str]:
+    """cellXfs index -> digit pattern, for the styles whose number format pads zeros.
+    Tags read by regex (an XML parse of styles.xml costs more than the sheet itself);
+    anything unexpected goes through the XML parser instead."""
+    data = styles.read()
+    xfs = _CELL_XFS.search(data)
+    if xfs is None:
+        return _padded_styles_parsed(io.BytesIO(data))
+    codes = {}
+    for tag in _NUMFMT_TAG.finditer(data):
+        attrs = dict(_ATTR.findall(tag.group(1)))
+        if b"numFmtId" in attrs:
+            codes[int(attrs[b"numFmtId"])] = html.unescape(attrs.get(b"formatCode", b"").decode("utf-8", "replace"))
+    padded = {}
+    for index, tag in enumerate(_XF_TAG.finditer(xfs.group(1))):
+        fmt_id = int(dict(_ATTR.findall(tag.group(1))).get(b"numFmtId", b"0"))
+        pattern = zero_format_pattern(codes.get(fmt_id, ""))
+        if pattern:
+            padded[index] = pattern
+    return padded
+
+
+def _padded_styles_parsed(styles: IO[bytes]) -> dict[int, str]:
     """cellXfs index -> digit pattern, for the styles whose number format pads zeros."""
     codes: dict[int, str] = {}
     xf_formats: list[int] = []
@@ -132,10 +163,15 @@ def _ref_to_index(ref: str) -> tuple[int, int] | None:
     m = _REF.match(ref)
     if not m:
         return None
+    return int(m.group(2)) - 1, _col_index(m.group(1))
+
+
+@lru_cache(maxsize=4096)
+def _col_index(letters: str) -> int:
     col = 0
-    for ch in m.group(1):
+    for ch in letters:
         col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    return col - 1
 
 
 def zero_padded_cells(zf: zipfile.ZipFile, opener: Callable[[str], IO[bytes]], deadline: Deadline
@@ -214,7 +250,9 @@ def _sheet_rows(sheet: Any, formats: CellFormats, ctx: ScanContext) -> Iterator[
     for r, values in enumerate(sheet.iter_rows()):
         if r % 1000 == 0:
             ctx.deadline.check()
-        shown = [v if type(v) is str else display(v) for v in values]  # once per cell: kept tight
+        # once per cell, so the common cases are inline: text, and whole numbers stored as floats
+        shown = [v if type(v) is str else str(int(v)) if type(v) is float and v.is_integer() and -1e21 < v < 1e21
+                 else display(v) for v in values]
         if not any(shown):
             continue
         for col, pattern in formats.get(r, {}).items():

@@ -169,3 +169,20 @@ def test_split_pairs_need_headers_that_say_so() -> None:
     assert split_pairs(["年金番号", ""]) == [(0, 1)]
     assert split_pairs(["商品記号", "受注番号"]) == []
     assert split_pairs(["電話", "FAX"]) == []
+
+
+def test_padded_styles_by_regex_agree_with_the_xml_parser() -> None:
+    import io
+    import zipfile
+
+    from scanner.extract.spreadsheet import _padded_styles, _padded_styles_parsed
+
+    styles = zipfile.ZipFile(io.BytesIO(samples.xlsx_roster(3))).read("xl/styles.xml")
+    fast = _padded_styles(io.BytesIO(styles))
+    assert fast == _padded_styles_parsed(io.BytesIO(styles))
+    assert set(fast.values()) >= {"0000", "0000000000"}  # the roster's two padded formats
+    # Prefixed tags and attributes in another order read the same.
+    odd = (b'<x:styleSheet xmlns:x="m"><x:numFmts><x:numFmt formatCode="000000" numFmtId="170"/></x:numFmts>'
+           b'<x:cellXfs count="2"><x:xf numFmtId="0"/><x:xf applyNumberFormat="1" numFmtId="170"/></x:cellXfs>'
+           b"</x:styleSheet>")
+    assert _padded_styles(io.BytesIO(odd)) == {1: "000000"}
