@@ -1,0 +1,5 @@
+"""`python -m agent` is `pii-agent`."""
+
+from agent.cli import main
+
+main()
