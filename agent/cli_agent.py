@@ -38,7 +38,9 @@ def watch(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     service wrappers in deploy/ run exactly this."""
     from .watch import make_sweep, watch_roots
     from .watch.daemon import Daemon
+    from .watch.journal import ScanJournal
     from .watch.runtime import Runtime
+    from .watch.status import status_path
 
     def load_settings() -> Any:
         return build_settings(config, zone=zone, db_url=db_url, rules_dir=rules_dir)
@@ -50,8 +52,9 @@ def watch(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     logs.configure(settings.log_file, settings.log_level)
     store = open_store(settings)
     try:
-        runtime = _make_runtime(settings, make_sweep(store), Runtime)
-        code = Daemon(runtime, store, roots, reload_settings=load_settings).run()
+        journal = ScanJournal(status_path(settings).with_name("scanning"))
+        runtime = _make_runtime(settings, make_sweep(store, journal), Runtime)
+        code = Daemon(runtime, store, roots, reload_settings=load_settings, journal=journal).run()
     finally:
         store.close()
     sys.exit(code)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scanner.access import exposure_for
 from scanner.detect import load_engine
@@ -44,13 +45,20 @@ class Scanner:
         self.engine = load_engine(rules_dir, hasher=hasher, prefilter=prefilter)
         self.limits = limits
         self.broad_groups = broad_groups
+        self.journal: Any = None  # agent.watch.journal.ScanJournal in the watcher, else None
 
     def __reduce__(self) -> tuple[type[Scanner], tuple[object, ...]]:
         # Sent to spawned workers as its arguments: the child loads the rules itself.
         return (Scanner, self._args)
 
     def scan(self, job: ScanJob) -> ScanOutput:
-        result = scan_file(job.ref, self.engine, self.limits)
+        if self.journal is not None:  # the watcher: remember what is being read, in case it kills us
+            self.journal.begin(job.ref)
+        try:
+            result = scan_file(job.ref, self.engine, self.limits)
+        finally:
+            if self.journal is not None:
+                self.journal.end()
         exposure = self.exposure(job.ref, job.share_root)
         return ScanOutput(job.ref, result, exposure)
 

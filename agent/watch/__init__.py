@@ -8,12 +8,16 @@ from ..settings import Settings
 from ..sweep import Sweep
 
 
-def make_sweep(store: Any) -> Any:
+def make_sweep(store: Any, journal: Any = None) -> Any:
     """A Sweep factory for the daemon: one scanning process (the daemon stays small; its
-    threads, not a process pool, give it parallelism), reconciliation walks as kind 'sweep'."""
+    threads, not a process pool, give it parallelism), reconciliation walks as kind 'sweep'.
+    ``journal`` (a ScanJournal) records which file each thread reads, so a file that
+    crashes the process is not read again after the restart."""
 
     def make(settings: Settings) -> Sweep:
-        return Sweep(settings.with_overrides(workers=1), store, kind="sweep")
+        sweep = Sweep(settings.with_overrides(workers=1), store, kind="sweep")
+        sweep.scanner.journal = journal
+        return sweep
 
     return make
 

@@ -19,12 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.model import display_path
+from scanner.model import Exposure, FileRef, Outcome, ScanResult, display_path
 
 from .. import logs
+from ..pipeline import ScanOutput
 from ..settings import Settings
+from ..sweep import SweepSummary
 from ..zones import ZoneMap
 from .events import EnqueueHandler, OverflowDetector
+from .journal import ScanJournal
 from .observers import Factories, ObserverSet
 from .pending import PendingPaths
 from .reconcile import Reconciler
@@ -47,9 +50,10 @@ SettingsLoader = Callable[[], Settings]
 
 class Daemon:
     def __init__(self, runtime: Runtime, store: Any, roots: list[str], *, reload_settings: SettingsLoader | None = None,
-                 factories: Factories | None = None) -> None:
+                 factories: Factories | None = None, journal: ScanJournal | None = None) -> None:
         s = runtime.settings
         self.runtime, self.store, self.reload_settings = runtime, store, reload_settings
+        self.journal = journal
         self.roots = [os.path.abspath(r) for r in roots]
         self.log = logs.get()
         self.stop_event, self.reload_event = threading.Event(), threading.Event()
@@ -107,6 +111,7 @@ class Daemon:
                                                  rules_version=self.runtime.current.scanner.engine.version,
                                                  policy_versions=_policy_versions(self.runtime))
         self.log.info("watch_started", sweep_id=self.session_id, roots=self.roots, pid=os.getpid())
+        self._record_crashes()
         self.overflow.install()
         try:
             self._start_threads()
@@ -115,6 +120,30 @@ class Daemon:
         finally:
             self._shutdown()
         return 0
+
+    def _record_crashes(self) -> None:
+        """Files the previous process died reading: recorded as unsupported, not read
+        again until they change, so one bad file cannot crash the agent for ever."""
+        if self.journal is None:
+            return
+        sweep = self.runtime.current
+        for left in self.journal.leftovers():
+            try:
+                st = os.lstat(left.raw_path)
+            except OSError:
+                continue  # gone: nothing to protect against
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (left.size, left.mtime_ns, left.inode):
+                continue  # changed since: worth reading again
+            root = next((os.fsencode(r) for r in self.roots
+                         if left.raw_path.startswith(os.fsencode(r).rstrip(b"/") + b"/")), left.raw_path)
+            ref = FileRef(left.raw_path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, root,
+                          sweep.zones.zone_for(left.raw_path))
+            reason = ("the agent process died while reading this file (a crash in a native parser?); "
+                      "not read again until it changes")
+            out = ScanOutput(ref, ScanResult(outcome=Outcome.UNSUPPORTED, reason=reason), Exposure())
+            sweep.record(self.session_id, out, SweepSummary())
+            self.counters.add("scan_crashes")
+            self.log.error("scan_crashed", path=ref.path, action="recorded as unsupported until it changes")
 
     def request_stop(self) -> None:
         self.stop_event.set()

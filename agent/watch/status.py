@@ -26,6 +26,11 @@ def default_status_file() -> Path:
     return Path(platformdirs.user_data_dir("pii-agent")) / "status.json"
 
 
+def status_path(settings: Any) -> Path:
+    """The status file these settings name, or the default one."""
+    return Path(settings.status_file) if settings.status_file else default_status_file()
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
