@@ -73,15 +73,18 @@ def main() -> None:
 def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, config: str | None,
           rules_dir: str | None, workers: int | None, full: bool, quiet: bool) -> None:
     """Scan PATH... once and update the register. Paths under no --zone are 'local'."""
+    from rich.console import Console
+
     from .output import SweepProgress, print_summary
 
     settings = build_settings(config, zone=zone, db_url=db_url, rules_dir=rules_dir, workers=workers)
-    logs.configure(settings.log_file, settings.log_level)
+    show = not quiet and sys.stderr.isatty()
+    console = Console(stderr=True) if show else None
+    logs.configure(settings.log_file, settings.log_level, console)
     store = open_store(settings)
     try:
         runner = _make_sweep(settings, store, full)
-        show = not quiet and sys.stderr.isatty()
-        with SweepProgress(enabled=show) as progress:
+        with SweepProgress(enabled=show, console=console) as progress:
             summary = runner.run(list(paths), progress=progress.update)
     finally:
         store.close()

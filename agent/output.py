@@ -20,8 +20,9 @@ from .sweep import SweepSummary
 class SweepProgress:
     """A live line of files, bytes and rate on a terminal; nothing otherwise."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, console: Console | None = None) -> None:
         self.enabled = enabled
+        self.console = console or Console(stderr=True)
         self._progress: Progress | None = None
         self._task: Any = None
         self._started = time.monotonic()
@@ -30,7 +31,7 @@ class SweepProgress:
         if self.enabled:
             self._progress = Progress(
                 TextColumn("[bold]sweep"), BarColumn(bar_width=None), TextColumn("{task.fields[stats]}"),
-                TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+                TimeElapsedColumn(), console=self.console, transient=True,
             )
             self._progress.__enter__()
             self._task = self._progress.add_task("sweep", total=None, stats="")
