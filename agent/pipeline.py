@@ -58,7 +58,7 @@ class Scanner:
             result = scan_file(job.ref, self.engine, self.limits)
         finally:
             if self.journal is not None:
-                self.journal.end()
+                self.journal.end(job.ref)
         exposure = self.exposure(job.ref, job.share_root)
         return ScanOutput(job.ref, result, exposure)
 

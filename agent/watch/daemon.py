@@ -122,12 +122,12 @@ class Daemon:
         return 0
 
     def _record_crashes(self) -> None:
-        """Files the previous process died reading: recorded as unsupported, not read
+        """Files earlier processes died reading twice: recorded as unsupported, not read
         again until they change, so one bad file cannot crash the agent for ever."""
         if self.journal is None:
             return
         sweep = self.runtime.current
-        for left in self.journal.leftovers():
+        for left in self.journal.quarantine():
             try:
                 st = os.lstat(left.raw_path)
             except OSError:
@@ -138,7 +138,7 @@ class Daemon:
                          if left.raw_path.startswith(os.fsencode(r).rstrip(b"/") + b"/")), left.raw_path)
             ref = FileRef(left.raw_path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, root,
                           sweep.zones.zone_for(left.raw_path))
-            reason = ("the agent process died while reading this file (a crash in a native parser?); "
+            reason = ("the agent process died twice while reading this file (a crash in a native parser?); "
                       "not read again until it changes")
             out = ScanOutput(ref, ScanResult(outcome=Outcome.UNSUPPORTED, reason=reason), Exposure())
             sweep.record(self.session_id, out, SweepSummary())
