@@ -83,7 +83,7 @@ def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     logs.configure(settings.log_file, settings.log_level, console)
     store = open_store(settings)
     try:
-        runner = _make_sweep(settings, store, full)
+        runner = make_sweep_or_exit(settings, store, full)
         with SweepProgress(enabled=show, console=console) as progress:
             summary = runner.run(list(paths), progress=progress.update)
     finally:
@@ -92,7 +92,7 @@ def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     sys.exit(EXIT_VIOLATIONS if summary.open_violations else EXIT_OK)
 
 
-def _make_sweep(settings: Settings, store: Any, full: bool) -> Any:
+def make_sweep_or_exit(settings: Settings, store: Any, full: bool) -> Any:
     from scanner.detect import RulesError
 
     from .policy import PolicyError

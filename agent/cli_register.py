@@ -12,11 +12,11 @@ from .cli import (
     EXIT_OK,
     EXIT_VIOLATIONS,
     ExitError,
-    _make_sweep,
     build_settings,
     config_option,
     db_option,
     main,
+    make_sweep_or_exit,
     open_store,
     rules_option,
     zone_option,
@@ -197,7 +197,7 @@ def verify(host: str | None, path_prefix: str | None, zone: tuple[str, ...], db_
     logs.configure(settings.log_file, settings.log_level)
     store = open_store(settings)
     try:
-        _make_sweep(settings, store, False)  # rules and policies load, or exit 2 before any change
+        make_sweep_or_exit(settings, store, False)  # rules and policies load, or exit 2 before any change
         result = run_verify(settings, store, path_prefix)
     finally:
         store.close()

@@ -16,7 +16,7 @@ from typing import Any
 from scanner.access import exposure_for
 from scanner.detect import load_engine
 from scanner.limits import ScanLimits
-from scanner.model import Confidence, Exposure, FileRef, Finding, Outcome, ScanResult
+from scanner.model import Confidence, Exposure, FileRef, Finding, Outcome, ScanResult, display_path
 from scanner.scan import scan_file
 from store.records import FileFacts, FindingRow
 
@@ -114,8 +114,6 @@ def problem_facts(host: str, path: bytes, zone: str, outcome: Outcome, reason: s
         size, mtime_ns, inode = st.st_size, st.st_mtime_ns, st.st_ino
     except OSError:
         size = mtime_ns = inode = 0
-    from scanner.model import display_path
-
     return FileFacts(host=host, path=display_path(path), zone=zone, size=size, mtime_ns=mtime_ns, inode=inode,
                      outcome=str(outcome), reason=reason, encrypted=False, protection="", file_type="",
                      pension_records=0, exposure={}, content_hash=None)

@@ -47,6 +47,11 @@ EMPTY_ROOT_GUARD = 20
 # Outcomes worth reading again even when size, mtime and inode are unchanged.
 RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
 
+
+def unchanged_since_scan(ref: FileRef, known: tuple[int, int, int, str] | None) -> bool:
+    """Same size, mtime and inode as the register's entry, and an outcome not worth retrying."""
+    return known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode) and known[3] not in RETRY_OUTCOMES
+
 @dataclass
 class SweepSummary:
     sweep_id: int = 0
@@ -88,7 +93,9 @@ class Sweep:
 
     # -- walking ------------------------------------------------------------
 
-    def _excluded(self, path: bytes) -> bool:
+    def excluded(self, path: bytes) -> bool:
+        if not self.settings.exclude:  # every file of every sweep asks: decode nothing when no pattern is set
+            return False
         text = display_path(path)
         return any(fnmatch.fnmatchcase(text, pat) for pat in self.settings.exclude)
 
@@ -104,16 +111,15 @@ class Sweep:
             problems.append((path, outcome, reason))
 
         for ref in walk(roots, on_problem=on_problem):
-            yield from self._drain_problems(problems, summary, seen, sweep_id)
-            if self._excluded(ref.raw_path):
+            self._record_problems(problems, summary, seen, sweep_id)
+            if self.excluded(ref.raw_path):
                 summary.outcomes["excluded"] += 1
                 continue
             match = self.zones.match(ref.raw_path)
             ref = replace(ref, zone=match.zone)
             seen.add(ref.path)
             known = index.get(ref.path)
-            if (not self.full and known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode)
-                    and known[3] not in RETRY_OUTCOMES):
+            if not self.full and unchanged_since_scan(ref, known):
                 summary.outcomes["unchanged"] += 1
                 unchanged.append(ref.path)
                 if exposures is not None:
@@ -124,15 +130,15 @@ class Sweep:
                 continue
             share_root = os.fsencode(match.share_root) if match.share_root else None
             yield ScanJob(ref, share_root)
-        yield from self._drain_problems(problems, summary, seen, sweep_id)
+        self._record_problems(problems, summary, seen, sweep_id)
         if unchanged:
             self.store.touch_unchanged(sweep_id, self.host, unchanged)
 
-    def _drain_problems(self, problems: list[tuple[bytes, Outcome, str]], summary: SweepSummary,
-                        seen: set[str], sweep_id: int) -> Iterator[ScanJob]:
-        while problems:
-            path, outcome, reason = problems.pop(0)
-            if self._excluded(path):
+    def _record_problems(self, problems: list[tuple[bytes, Outcome, str]], summary: SweepSummary,
+                         seen: set[str], sweep_id: int) -> None:
+        """Store what the walk reported so far (FIFOs, unreadable folders ...) and forget it."""
+        for path, outcome, reason in problems:
+            if self.excluded(path):
                 summary.outcomes["excluded"] += 1
                 continue
             facts = problem_facts(self.host, path, self.zones.zone_for(path), outcome, reason)
@@ -140,8 +146,7 @@ class Sweep:
             self.store.record_scan(sweep_id, facts, [], [])
             summary.outcomes[str(outcome)] += 1
             self.log.info("file_problem", path=facts.path, outcome=str(outcome), reason=reason)
-        return
-        yield  # pragma: no cover - makes this a generator
+        problems.clear()
 
     # -- exposure and policy changes without a re-read -------------------------
 
@@ -268,8 +273,11 @@ class Sweep:
         kept = []
         for root in under:
             prefix = root.rstrip("/") + "/"
+            if any(path.startswith(prefix) for path in seen):  # the usual case: no count needed
+                kept.append(root)
+                continue
             known = sum(1 for path in index if path.startswith(prefix))
-            if known >= EMPTY_ROOT_GUARD and not any(path.startswith(prefix) for path in seen):
+            if known >= EMPTY_ROOT_GUARD:
                 summary.outcomes["root_empty"] += 1
                 self.log.warning("root_empty", root=root, known_files=known,
                                  action="nothing closed; an unmounted share is not a deletion")

@@ -50,11 +50,10 @@ def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime
 def insert_new_files(session: Session, sweep_id: int, facts: list[FileFacts], now: datetime) -> set[str]:
     """Insert files never seen before in one executemany (a first sweep of a share is mostly
     these); returns the paths that already had a row, which the caller records one by one."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERT_INSERTS or not facts:
+    statement = _insert_unless_present(session)
+    if statement is None or not facts:
         return {f.path for f in facts}
     rows = [{**_scan_values(sweep_id, f, now), "first_seen_sweep": sweep_id} for f in facts]
-    statement = _UPSERT_INSERTS[dialect](File).on_conflict_do_nothing(index_elements=["host", "path"])
     session.execute(statement, rows)
     host_paths = {(f.host, f.path) for f in facts}
     hosts = {h for h, _ in host_paths}
@@ -92,12 +91,16 @@ def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, An
 def _insert_if_absent(session: Session, values: dict[str, Any]) -> int | None:
     """INSERT ... ON CONFLICT (host, path) DO NOTHING: the new id, or None if the row exists.
     Race-free where two writers meet on PostgreSQL (SQLite writers are serialized anyway)."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERT_INSERTS:  # another backend: a plain insert, no race protection
+    statement = _insert_unless_present(session)
+    if statement is None:  # another backend: a plain insert, no race protection
         return session.execute(sa_insert(File).values(**values).returning(File.id)).scalar_one()
-    statement = _UPSERT_INSERTS[dialect](File).values(**values)
-    statement = statement.on_conflict_do_nothing(index_elements=["host", "path"]).returning(File.id)
-    return session.execute(statement).scalar_one_or_none()
+    return session.execute(statement.values(**values).returning(File.id)).scalar_one_or_none()
+
+
+def _insert_unless_present(session: Session) -> Any:
+    """INSERT INTO files ... ON CONFLICT (host, path) DO NOTHING, where the backend has it."""
+    make = _UPSERT_INSERTS.get(session.get_bind().dialect.name)
+    return None if make is None else make(File).on_conflict_do_nothing(index_elements=["host", "path"])
 
 
 @dataclass(slots=True)

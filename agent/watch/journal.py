@@ -54,9 +54,9 @@ class ScanJournal:
         left = Leftover(ref.raw_path, ref.size, ref.mtime_ns, ref.inode)
         self._entry().write_text(json.dumps(left.to_json()), encoding="ascii")
 
-    def end(self, ref: FileRef | None = None) -> None:
+    def end(self, ref: FileRef) -> None:
         self._entry().unlink(missing_ok=True)
-        if ref is not None and ref.raw_path in self._suspects:
+        if ref.raw_path in self._suspects:
             with self._lock:  # read to the end this time: no longer a suspect
                 self._suspects.pop(ref.raw_path, None)
                 self._save_suspects()

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
 import threading
@@ -25,7 +24,7 @@ from scanner.walk import walk
 
 from .. import logs
 from ..pipeline import ScanJob
-from ..sweep import RETRY_OUTCOMES, Sweep, SweepSummary
+from ..sweep import Sweep, SweepSummary, unchanged_since_scan
 from .status import Counters
 from .throttle import TokenBucket
 
@@ -96,9 +95,9 @@ class PathWork:
         return "deleted"
 
     def file(self, sweep: Sweep, ref: FileRef, known: tuple[int, int, int, str] | None) -> str:
-        if _excluded(sweep, ref.raw_path):
+        if sweep.excluded(ref.raw_path):
             return "excluded"
-        if known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode) and known[3] not in RETRY_OUTCOMES:
+        if unchanged_since_scan(ref, known):
             return "unchanged"
         match = sweep.zones.match(ref.raw_path)
         ref = replace(ref, zone=match.zone)
@@ -143,8 +142,3 @@ def _problem_path(problem: tuple[object, ...]) -> str:
     first = problem[0]
     raw = getattr(first, "raw_path", first)
     return display_path(raw) if isinstance(raw, bytes) else str(raw)
-
-
-def _excluded(sweep: Sweep, raw: bytes) -> bool:
-    text = display_path(raw)
-    return any(fnmatch.fnmatchcase(text, pat) for pat in sweep.settings.exclude)

@@ -33,12 +33,19 @@ def _die_while_reading(folder: Path, path: Path) -> None:
     (folder / f"{os.getpid() + 1}-7.json").write_text(json.dumps(left.to_json()), encoding="ascii")
 
 
-def test_one_death_makes_a_suspect_two_make_a_quarantine(tmp_path):
+@pytest.fixture
+def died_once(tmp_path):
+    """A journal folder holding what one process that died reading x.csv left behind."""
     folder = tmp_path / "scanning"
     path = tmp_path / "x.csv"
     path.write_bytes(b"abc")
     ScanJournal(folder)
     _die_while_reading(folder, path)
+    return folder, path
+
+
+def test_one_death_makes_a_suspect_two_make_a_quarantine(died_once):
+    folder, path = died_once
     (folder / "1-2.json").write_text("{", encoding="ascii")  # a torn write is ignored
     assert ScanJournal(folder).quarantine() == []  # first death: read it again
     _die_while_reading(folder, path)
@@ -47,12 +54,8 @@ def test_one_death_makes_a_suspect_two_make_a_quarantine(tmp_path):
     assert list(folder.glob("*-*.json")) == []
 
 
-def test_a_finished_read_clears_the_suspicion(tmp_path):
-    folder = tmp_path / "scanning"
-    path = tmp_path / "x.csv"
-    path.write_bytes(b"abc")
-    ScanJournal(folder)
-    _die_while_reading(folder, path)
+def test_a_finished_read_clears_the_suspicion(died_once):
+    folder, path = died_once
     journal = ScanJournal(folder)
     assert journal.quarantine() == []
     journal.begin(_ref(path))
