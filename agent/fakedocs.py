@@ -16,6 +16,8 @@ import zlib
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
+from scanner.extract.tables import col_letter
+
 FAKE_PENSION = "1234-567890"  # planted fake values, never real people's
 FAKE_MY_NUMBER = "123456789018"
 FAKE_NAME = "山田 太郎"
@@ -92,20 +94,12 @@ def xlsx_from_rows(sheets: Mapping[str, Sequence[Sequence[str]]]) -> bytes:
     for i, rows in enumerate(sheets.values(), 1):
         xml_rows = "".join(
             f'<row r="{r}">' + "".join(
-                f'<c r="{_col(c)}{r}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
+                f'<c r="{col_letter(c)}{r}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
                 for c, v in enumerate(row) if v != "") + "</row>"
             for r, row in enumerate(rows, 1))
         parts[f"xl/worksheets/sheet{i}.xml"] = f"<worksheet {ns}><sheetData>{xml_rows}</sheetData></worksheet>"
     return zip_bytes(parts)
 
-
-def _col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # --- Word / PowerPoint ---------------------------------------------------------------------
