@@ -16,7 +16,7 @@ from scanner.model import FileRef, Outcome, display_path
 from scanner.walk import walk
 from store import Store
 from store.policy_changes import exposure_digest
-from store.records import FileFacts, RecordOutcome, ViolationDecision
+from store.records import NewScan, ViolationDecision
 
 from . import logs
 from .attest import sign_sweep
@@ -185,33 +185,47 @@ class Sweep:
 
     # -- recording ----------------------------------------------------------
 
-    def record(self, sweep_id: int, out: ScanOutput, summary: SweepSummary,
-               new_clean: list[FileFacts] | None = None) -> None:
-        """Judge and store one scanned file. With ``new_clean``, a file the register has never
-        seen that has nothing to store but its facts is collected there instead, for one
-        bulk insert per chunk (``store.record_new_clean``)."""
-        out = drop_suppressed(out, self.suppressed)
-        decisions = judge(self.policies, out)
-        facts = file_facts(self.host, out)
-        if new_clean is not None and not out.result.findings and not decisions:
-            new_clean.append(facts)
-            result = RecordOutcome()
-        else:
-            result = self.store.record_scan(sweep_id, facts, finding_rows(out.result.findings),
-                                            [_decision(d) for d in decisions])
-        summary.outcomes[str(out.result.outcome)] += 1
-        summary.bytes_read += out.result.bytes_read
-        for detector in {f.detector for f in out.result.findings if f.confidence >= self.settings.threshold}:
-            summary.findings[detector] += 1
-        self._log_changes(result, facts.path)
+    def record(self, sweep_id: int, out: ScanOutput, summary: SweepSummary) -> None:
+        """Judge and store one scanned file now (the watcher's way: one file at a time)."""
+        scan = self.judged(out, summary)
+        result = self.store.record_scan(sweep_id, scan.facts, scan.findings, scan.decisions)
+        self._log_changes(result, scan.facts.path)
         summary.opened += len(result.opened)
         summary.closed += len(result.closed)
+
+    def judged(self, out: ScanOutput, summary: SweepSummary) -> NewScan:
+        """What one scanned file makes of the register (nothing written yet): its facts,
+        findings and policy decisions; counted in ``summary`` and logged."""
+        out = drop_suppressed(out, self.suppressed)
+        decisions = judge(self.policies, out)
+        scan = NewScan(file_facts(self.host, out), finding_rows(out.result.findings),
+                       [_decision(d) for d in decisions])
+        summary.outcomes[str(out.result.outcome)] += 1
+        summary.bytes_read += out.result.bytes_read
+        threshold = self.settings.threshold
+        for detector in {f.detector for f in out.result.findings if f.confidence >= threshold}:
+            summary.findings[detector] += 1
         if out.result.outcome not in (Outcome.CLEAN, Outcome.FINDINGS):
-            self.log.info("file_not_scanned", path=facts.path, outcome=str(out.result.outcome),
+            self.log.info("file_not_scanned", path=scan.facts.path, outcome=str(out.result.outcome),
                           reason=out.result.reason)
-        elif reportable(out.result.findings, self.settings.threshold):
-            self.log.info("file_findings", path=facts.path, detectors=sorted({f.detector for f in out.result.findings}),
+        elif reportable(out.result.findings, threshold):
+            self.log.info("file_findings", path=scan.facts.path,
+                          detectors=sorted({f.detector for f in out.result.findings}),
                           pension_records=out.result.pension_records)
+        return scan
+
+    def store_batch(self, sweep_id: int, scans: list[NewScan], index: dict[str, tuple[int, int, int, str]],
+                    summary: SweepSummary) -> None:
+        """Write judged scans in one transaction: files the register knew one by one (their
+        findings and violations are reconciled), new files in bulk."""
+        with self.store.batch():
+            changed = [(s.facts.path, self.store.record_scan(sweep_id, s.facts, s.findings, s.decisions))
+                       for s in scans if s.facts.path in index]
+            changed += self.store.record_new(sweep_id, [s for s in scans if s.facts.path not in index])
+        for path, result in changed:
+            self._log_changes(result, path)
+            summary.opened += len(result.opened)
+            summary.closed += len(result.closed)
 
     def _log_changes(self, result: object, path: str) -> None:
         for vid in getattr(result, "opened", []):
@@ -240,14 +254,13 @@ class Sweep:
         seen: set[str] = set()
         jobs = self.jobs(raw_roots, summary, seen, index, sweep_id, exposures)
         done_files = done_bytes = 0
-        for chunk in _chunks(self._execute(jobs), size=200, seconds=2.0):
-            with self.store.batch():  # one transaction per chunk: SQLite commits are the cost
-                new_clean: list[FileFacts] = []
-                for out in chunk:
-                    self.record(sweep_id, out, summary, new_clean if out.ref.path not in index else None)
-                self.store.record_new_clean(sweep_id, new_clean)
+        # Each result is judged as it arrives, so the workers are fed between results; the
+        # judged files are written in one transaction per chunk (SQLite commits are the cost).
+        judged = (self.judged(out, summary) for out in self._execute(jobs))
+        for chunk in _chunks(judged, size=200, seconds=2.0):
+            self.store_batch(sweep_id, chunk, index, summary)
             done_files += len(chunk)
-            done_bytes += sum(out.ref.size for out in chunk)
+            done_bytes += sum(scan.facts.size for scan in chunk)
             if progress:
                 progress(done_files, done_bytes)
         gone = self.store.mark_missing(sweep_id, self.host, self._not_vanished(under, index, seen, summary), seen)
@@ -292,9 +305,9 @@ class Sweep:
         return scan_parallel(self.scanner, jobs, workers)
 
 
-def _chunks(items: Iterator[ScanOutput], size: int, seconds: float) -> Iterator[list[ScanOutput]]:
+def _chunks(items: Iterator[NewScan], size: int, seconds: float) -> Iterator[list[NewScan]]:
     """Group results by count or by time, whichever comes first, so progress stays live."""
-    chunk: list[ScanOutput] = []
+    chunk: list[NewScan] = []
     started = time.monotonic()
     for item in items:
         chunk.append(item)

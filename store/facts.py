@@ -47,19 +47,20 @@ def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime
     return row.id, False
 
 
-def insert_new_files(session: Session, sweep_id: int, facts: list[FileFacts], now: datetime) -> set[str]:
+def insert_new_files(session: Session, sweep_id: int, facts: list[FileFacts], now: datetime) -> dict[str, int]:
     """Insert files never seen before in one executemany (a first sweep of a share is mostly
-    these); returns the paths that already had a row, which the caller records one by one."""
+    these). Returns the new rows' ids by path; a path missing from it already had a row, and
+    the caller records it one by one. At most a few hundred files per call (one IN list)."""
     statement = _insert_unless_present(session)
     if statement is None or not facts:
-        return {f.path for f in facts}
+        return {}
     rows = [{**_scan_values(sweep_id, f, now), "first_seen_sweep": sweep_id} for f in facts]
     session.execute(statement, rows)
     host_paths = {(f.host, f.path) for f in facts}
     hosts = {h for h, _ in host_paths}
-    query = select(File.host, File.path).where(
-        File.host.in_(hosts), File.path.in_([p for _, p in host_paths]), File.first_seen_sweep != sweep_id)
-    return {path for host, path in session.execute(query) if (host, path) in host_paths}
+    query = select(File.host, File.path, File.id).where(
+        File.host.in_(hosts), File.path.in_([p for _, p in host_paths]), File.first_seen_sweep == sweep_id)
+    return {path: file_id for host, path, file_id in session.execute(query) if (host, path) in host_paths}
 
 
 def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, Any]:
@@ -138,26 +139,47 @@ def replace_findings(
     gone = [stored.id for key, stored in existing.items() if key not in wanted]
     if gone:
         session.execute(delete(Finding).where(Finding.id.in_(gone)))
-    fresh: list[dict[str, Any]] = []
+    fresh: list[tuple[Any, ...]] = []
     for key, merged in wanted.items():
         if key in existing:
             _copy_finding(existing[key], merged)
         else:
             fresh.append(_finding_values(file_id, key, merged))
-    if fresh:  # one executemany, not one ORM object per value (a roster has thousands)
-        session.execute(_FINDINGS_TABLE.insert(), fresh)  # Core: no ORM bookkeeping per row
+    insert_findings(session, fresh)
 
 
+def new_finding_values(file_id: int, rows: list[FindingRow]) -> list[tuple[Any, ...]]:
+    """The rows to insert for a file that has no stored findings yet."""
+    return [_finding_values(file_id, key, merged) for key, merged in merge_findings(rows).items()]
+
+
+def insert_findings(session: Session, values: list[tuple[Any, ...]]) -> None:
+    """One executemany of plain tuples (a roster has thousands of values): through the
+    driver where its placeholder style is known, through Core otherwise."""
+    if not values:
+        return
+    placeholder = _PLACEHOLDERS.get(session.get_bind().dialect.paramstyle)
+    if placeholder is None:
+        session.execute(_FINDINGS_TABLE.insert(), [dict(zip(_FINDING_COLUMNS, v, strict=True)) for v in values])
+        return
+    sql = (f"INSERT INTO {_FINDINGS_TABLE.name} ({', '.join(_FINDING_COLUMNS)}) "
+           f"VALUES ({', '.join([placeholder] * len(_FINDING_COLUMNS))})")
+    session.connection().exec_driver_sql(sql, values)
+
+
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+_FINDING_COLUMNS = ("file_id", "detector", "value_hash", "masked", "confidence", "score", "location",
+                    "record_key", "occurrences")
 _FINDINGS_TABLE: Table = Finding.__table__  # type: ignore[assignment]
 
 
-def _finding_values(file_id: int, key: tuple[str, str], merged: _Merged) -> dict[str, Any]:
+def _finding_values(file_id: int, key: tuple[str, str], merged: _Merged) -> tuple[Any, ...]:
+    """A row in _FINDING_COLUMNS order."""
     row = merged.row
     if not 1 <= row.confidence <= 3:
         raise ValueError(f"confidence must be 1..3, got {row.confidence} ({row.detector})")
-    return {"file_id": file_id, "detector": key[0], "value_hash": key[1], "masked": row.masked,
-            "confidence": row.confidence, "score": row.score, "location": row.location,
-            "record_key": row.record, "occurrences": merged.occurrences}
+    return (file_id, key[0], key[1], row.masked, row.confidence, row.score, row.location, row.record,
+            merged.occurrences)
 
 
 def _copy_finding(stored: Finding, merged: _Merged) -> None:

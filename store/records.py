@@ -56,6 +56,15 @@ class FindingRow:
 
 
 @dataclass(slots=True)
+class NewScan:
+    """A fresh scan of a file the register may not know yet, for ``Store.record_new``."""
+
+    facts: FileFacts
+    findings: list[FindingRow]
+    decisions: list[ViolationDecision]
+
+
+@dataclass(slots=True)
 class ViolationDecision:
     """The policy engine's verdict that a file violates one policy."""
 

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from . import attest_store, copies, export, lifecycle, policy_changes, reconcile, register_views
 from .engine import create_store_engine, default_db_url, writer
-from .facts import find_file, insert_new_files, replace_findings, upsert_file, world_readable
+from .facts import (
+    find_file,
+    insert_findings,
+    insert_new_files,
+    new_finding_values,
+    replace_findings,
+    upsert_file,
+    world_readable,
+)
 from .migrate import upgrade_to_head
 from .models import Base, File, Sweep, Violation
 from .paths import under_folders
@@ -21,6 +29,7 @@ from .records import (
     SWEEP_KINDS,
     FileFacts,
     FindingRow,
+    NewScan,
     RecordOutcome,
     ViolationDecision,
 )
@@ -210,17 +219,30 @@ class Store:
             replace_findings(session, file_id, findings, known_empty=created)
             return reconcile.reconcile(session, file_id, sweep_id, decisions, now, known_empty=created)
 
-    def record_new_clean(self, sweep_id: int, facts: list[FileFacts]) -> RecordOutcome:
-        """Store many files never seen before that have no finding and no violation, in one
-        statement. A path that turns out to exist already is recorded by record_scan."""
+    def record_new(self, sweep_id: int, scans: list[NewScan]) -> list[tuple[str, RecordOutcome]]:
+        """Store fresh scans of files the register did not know when the sweep began: rows,
+        findings and violations in a few statements for all of them (a first sweep of a share
+        is mostly these). A path that exists after all is recorded by record_scan.
+        Returns (path, outcome) for each scan that opened, kept or closed a violation."""
         now = _now()
-        with self._write() as session:
-            existing = insert_new_files(session, sweep_id, facts, now)
-        outcome = RecordOutcome()
-        for f in facts:
-            if f.path in existing:
-                outcome.merge(self.record_scan(sweep_id, f, [], []))
-        return outcome
+        changed: list[tuple[str, RecordOutcome]] = []
+        created: dict[str, int] = {}
+        for part in _chunks(scans):
+            with self._write() as session:
+                ids = insert_new_files(session, sweep_id, [s.facts for s in part], now)
+                created.update(ids)
+                insert_findings(session, [value for s in part if s.facts.path in ids
+                                          for value in new_finding_values(ids[s.facts.path], s.findings)])
+                for s in part:
+                    if s.decisions and s.facts.path in ids:
+                        changed.append((s.facts.path, reconcile.reconcile(
+                            session, ids[s.facts.path], sweep_id, s.decisions, now, known_empty=True)))
+        for s in scans:
+            if s.facts.path not in created:
+                outcome = self.record_scan(sweep_id, s.facts, s.findings, s.decisions)
+                if outcome.opened or outcome.kept or outcome.closed:
+                    changed.append((s.facts.path, outcome))
+        return changed
 
     def update_exposure(
         self,

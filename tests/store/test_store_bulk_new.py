@@ -1,4 +1,4 @@
-"""record_new_clean: a first sweep's clean files in one statement, same rows as record_scan."""
+"""record_new: a first sweep's files in a few statements, the same rows as record_scan."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from sqlalchemy.orm import Session
 from store_testkit import HOST, begin, decision, facts, finding
 
 from store import Store
-from store.models import File, Violation
+from store.models import File, Finding, Violation
+from store.records import FileFacts, FindingRow, NewScan, ViolationDecision
+
+
+def clean(f: FileFacts, findings: list[FindingRow] | None = None,
+          decisions: list[ViolationDecision] | None = None) -> NewScan:
+    return NewScan(f, findings or [], decisions or [])
 
 
 def _files(store: Store) -> dict[str, File]:
@@ -18,7 +24,7 @@ def _files(store: Store) -> dict[str, File]:
 def test_bulk_rows_equal_record_scan_rows(db_store: Store) -> None:
     sweep = begin(db_store)
     db_store.record_scan(sweep, facts("/share/one.txt", outcome="clean"), [], [])
-    db_store.record_new_clean(sweep, [facts("/share/two.txt", outcome="clean")])
+    db_store.record_new(sweep, [clean(facts("/share/two.txt", outcome="clean"))])
     one, two = _files(db_store)["/share/one.txt"], _files(db_store)["/share/two.txt"]
     skip = {"id", "path", "last_scanned_at"}
     cols = [c.name for c in File.__table__.columns if c.name not in skip]
@@ -30,12 +36,41 @@ def test_an_existing_path_is_updated_not_duplicated(db_store: Store) -> None:
     first = begin(db_store)
     db_store.record_scan(first, facts("/share/a.csv"), [finding("1234567890")], [decision()])
     second = begin(db_store)
-    outcome = db_store.record_new_clean(second, [facts("/share/a.csv", outcome="clean", size=5),
-                                                 facts("/share/b.csv", outcome="clean")])
+    changed = db_store.record_new(second, [clean(facts("/share/a.csv", outcome="clean", size=5)),
+                                           clean(facts("/share/b.csv", outcome="clean"))])
     files = _files(db_store)
     assert set(files) == {"/share/a.csv", "/share/b.csv"}
     assert (files["/share/a.csv"].outcome, files["/share/a.csv"].size) == ("clean", 5)
-    assert len(outcome.closed) == 1  # the old file's violation closed: it no longer violates
+    assert [(path, len(o.closed)) for path, o in changed] == [("/share/a.csv", 1)]  # no longer violates
     with Session(db_store.engine) as session:
         assert session.scalar(select(func.count()).select_from(File)) == 2
         assert session.scalar(select(func.count()).select_from(Violation).where(Violation.closed_at.is_(None))) == 0
+
+
+def _stored(store: Store, path: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """A file's findings and active violations, without ids (comparable across files)."""
+    with Session(store.engine) as session:
+        file_id = session.scalar(select(File.id).where(File.path == path))
+        found = session.execute(select(Finding.detector, Finding.value_hash, Finding.masked, Finding.confidence,
+                                       Finding.score, Finding.location, Finding.record_key, Finding.occurrences)
+                                .where(Finding.file_id == file_id).order_by(Finding.value_hash)).all()
+        active = session.execute(select(Violation.policy_id, Violation.policy_version, Violation.severity,
+                                        Violation.status).where(Violation.file_id == file_id,
+                                                                Violation.closed_at.is_(None))).all()
+    return [tuple(r) for r in found], [tuple(r) for r in active]
+
+
+def test_new_files_with_findings_and_violations_equal_record_scan(db_store: Store) -> None:
+    sweep = begin(db_store)
+    rows = [finding("1234567890"), finding("2345678901"), finding("1234567890")]  # one value twice
+    one = db_store.record_scan(sweep, facts("/share/one.csv"), rows, [decision()])
+    changed = db_store.record_new(sweep, [clean(facts("/share/two.csv"), rows, [decision()]),
+                                          clean(facts("/share/three.csv", outcome="clean"))])
+    assert [(path, len(o.opened)) for path, o in changed] == [("/share/two.csv", 1)]
+    assert len(one.opened) == 1
+    found_one, active_one = _stored(db_store, "/share/one.csv")
+    found_two, active_two = _stored(db_store, "/share/two.csv")
+    assert found_one == found_two and len(found_two) == 2
+    assert sorted(r[7] for r in found_two) == [1, 2]  # the repeated value counted, not duplicated
+    assert active_one == active_two and len(active_two) == 1
+    assert _stored(db_store, "/share/three.csv") == ([], [])
