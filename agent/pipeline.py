@@ -71,19 +71,22 @@ class Scanner:
 
 
 def finding_rows(findings: list[Finding]) -> list[FindingRow]:
+    """The store's rows; each finding's confidence is worked out here, once."""
+    level = Confidence.from_score
     return [
-        FindingRow(detector=f.detector, value_hash=f.value_hash, masked=f.masked, confidence=int(f.confidence),
+        FindingRow(detector=f.detector, value_hash=f.value_hash, masked=f.masked, confidence=int(level(f.score)),
                    score=round(f.score, 4), location=f.location, record=f.record)
         for f in findings
     ]
 
 
-def detections(findings: list[Finding]) -> dict[str, dict[str, int]]:
+def detections(rows: list[FindingRow]) -> dict[str, dict[str, int]]:
     """detector -> value hash -> best confidence in the file."""
     out: dict[str, dict[str, int]] = {}
-    for f in findings:
-        per = out.setdefault(f.detector, {})
-        per[f.value_hash] = max(per.get(f.value_hash, 0), int(f.confidence))
+    for row in rows:
+        per = out.setdefault(row.detector, {})
+        if per.get(row.value_hash, 0) < row.confidence:
+            per[row.value_hash] = row.confidence
     return out
 
 
@@ -119,17 +122,19 @@ def problem_facts(host: str, path: bytes, zone: str, outcome: Outcome, reason: s
                      pension_records=0, exposure={}, content_hash=None)
 
 
-def judge(policies: list[Policy], out: ScanOutput) -> list[Decision]:
+def judge(policies: list[Policy], out: ScanOutput, rows: list[FindingRow]) -> list[Decision]:
+    """The policy decisions on one scanned file; ``rows`` are finding_rows of its findings."""
     facts = PolicyFacts(
         zone=out.ref.zone,
         encrypted=out.result.encrypted,
         world_readable=out.exposure.world_readable,
         pension_records=out.result.pension_records,
-        detections=detections(out.result.findings),
+        detections=detections(rows),
         broad_principals=list(out.exposure.broad_principals),
     )
     return evaluate(policies, facts)
 
 
-def reportable(findings: list[Finding], threshold: Confidence) -> int:
-    return sum(1 for f in findings if f.confidence >= threshold)
+def reportable(rows: list[FindingRow], threshold: Confidence) -> set[str]:
+    """The detectors with a finding at or above the reporting threshold."""
+    return {row.detector for row in rows if row.confidence >= threshold}

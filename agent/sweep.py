@@ -197,20 +197,19 @@ class Sweep:
         """What one scanned file makes of the register (nothing written yet): its facts,
         findings and policy decisions; counted in ``summary`` and logged."""
         out = drop_suppressed(out, self.suppressed)
-        decisions = judge(self.policies, out)
-        scan = NewScan(file_facts(self.host, out), finding_rows(out.result.findings),
-                       [_decision(d) for d in decisions])
+        rows = finding_rows(out.result.findings)
+        decisions = judge(self.policies, out, rows)
+        scan = NewScan(file_facts(self.host, out), rows, [_decision(d) for d in decisions])
         summary.outcomes[str(out.result.outcome)] += 1
         summary.bytes_read += out.result.bytes_read
-        threshold = self.settings.threshold
-        for detector in {f.detector for f in out.result.findings if f.confidence >= threshold}:
+        reported = reportable(rows, self.settings.threshold)
+        for detector in reported:
             summary.findings[detector] += 1
         if out.result.outcome not in (Outcome.CLEAN, Outcome.FINDINGS):
             self.log.info("file_not_scanned", path=scan.facts.path, outcome=str(out.result.outcome),
                           reason=out.result.reason)
-        elif reportable(out.result.findings, threshold):
-            self.log.info("file_findings", path=scan.facts.path,
-                          detectors=sorted({f.detector for f in out.result.findings}),
+        elif reported:
+            self.log.info("file_findings", path=scan.facts.path, detectors=sorted({r.detector for r in rows}),
                           pension_records=out.result.pension_records)
         return scan
 

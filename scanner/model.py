@@ -35,11 +35,12 @@ class Confidence(IntEnum):
 
     @classmethod
     def from_score(cls, score: float) -> Confidence:
+        # Module constants, not cls.HIGH: enum attribute lookup is slow, and a roster asks this per value.
         if score >= 0.8:
-            return cls.HIGH
+            return _HIGH
         if score >= 0.5:
-            return cls.MEDIUM
-        return cls.LOW
+            return _MEDIUM
+        return _LOW
 
     @classmethod
     def parse(cls, name: str) -> Confidence:
@@ -51,6 +52,9 @@ class Confidence(IntEnum):
     @property
     def label(self) -> str:
         return self.name.lower()
+
+
+_LOW, _MEDIUM, _HIGH = Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH
 
 
 # --- What extractors yield -------------------------------------------------
