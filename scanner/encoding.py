@@ -168,6 +168,8 @@ def choose_ascii_compatible(sample: bytes, *, at_eof: bool = False) -> Guess:
         if text is not None:
             bonus = _UTF8_HEAD_START if encoding == "utf-8" else 0.0
             scored.append((plausibility(text) + bonus, -order, encoding))
+            if scored[0][0] >= 1.0 and scored[0][2] == "utf-8":
+                break  # no other decode can beat it: scores end at 1.0 and UTF-8 wins ties
     if scored:
         score, _, encoding = max(scored)
         if score >= _MIN_PLAUSIBLE:

@@ -126,6 +126,8 @@ def sniff_csv(source: Source) -> bool:
         return False
     if source.suffix in CSV_SUFFIXES:  # cheap: which Japanese encoding is decided after the prefilter
         return bool(_bom_or_utf16(source.head)) or ascii_compatible_family(source.head)
+    if b"\t" not in source.head:  # a .txt table has tabs; 0x09 is a tab in every encoding we read
+        return False
     guess = head_guess(source)
     if guess is None:
         return False
