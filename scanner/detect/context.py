@@ -48,6 +48,8 @@ class KeywordContext:
               hi: int | None = None) -> tuple[float, list[str]]:
         """Score delta and reasons for a match at [start, end) given the text's keyword hits;
         only hits inside [lo, hi) count (a table row)."""
+        if not hits:
+            return 0.0, []  # most cells and windows: no keyword at all
         best_pos: KeywordHit | None = None
         best_pos_dist = self.spec.proximity + 1
         worst_neg: KeywordHit | None = None

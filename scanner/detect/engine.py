@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Block, Finding, TableBlock, TextBlock
 from .finders import Detector
-from .locations import LineCounter, cell_location, row_record, text_location
+from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
 from .normalize import NormalizedText, normalize, normalize_cell, normalize_str
 from .prefilter import Prefilter
 from .recognizers import Candidate
@@ -218,27 +218,37 @@ class Engine:
         named = [d for d in self._recognizers if any(a in header for a in self._rule_anchors[d.id])]
         return named or self._recognizers
 
+    def _column_plan(self, block: TableBlock, col: int, headers: list[str]) -> _ColumnPlan:
+        """What depends only on the column, worked out once per column and block."""
+        header = headers[col] if col < len(headers) else ""
+        detectors = []
+        for det in self._detectors_for(header):
+            delta, why = det.headers.score(header) if header else (0.0, ())
+            detectors.append((det, det.spec.kind == "recognizer", delta, why))
+        return _ColumnPlan(header or None, detectors, cell_location_prefix(block, col))
+
     def _recognize_cells(self, block: TableBlock, cells: dict[int, set[int]],
                          headers: list[str]) -> Iterator[Hit]:
-        by_col: dict[int, list[Detector]] = {}
+        plans: dict[int, _ColumnPlan] = {}
         for r in sorted(cells):
             row, row_no = block.rows[r], block.first_row + r
+            record: str | None = None  # the row's record name, made on its first hit
             for col in sorted(cells[r]):
                 if col >= len(row) or not row[col]:
                     continue
-                norm = normalize_cell(row[col])  # the cell is the location: no offset map needed
-                header = headers[col] if col < len(headers) and headers[col] else None
-                has_letter = _HAS_LETTER.search(row[col]) is not None
-                has_digit = _HAS_DIGIT.search(row[col]) is not None
-                if col not in by_col:
-                    by_col[col] = self._detectors_for(headers[col] if col < len(headers) else "")
-                for det in by_col[col]:
-                    if not (has_letter if det.spec.kind == "recognizer" else has_digit):
+                plan = plans.get(col) or plans.setdefault(col, self._column_plan(block, col, headers))
+                cell = row[col]
+                norm = normalize_cell(cell)  # the cell is the location: no offset map needed
+                has_letter = _HAS_LETTER.search(cell) is not None
+                has_digit = _HAS_DIGIT.search(cell) is not None
+                for det, wants_letters, delta, why in plan.detectors:
+                    if not (has_letter if wants_letters else has_digit):
                         continue  # no letters: no name; no digits: no date or number
-                    for cand, score, reasons in self._scored(det, norm, header):
-                        delta, why = det.headers.score(header) if header else (0.0, ())
-                        yield self._hit(det, cand, score + delta, reasons + list(why), r, col,
-                                        cell_location(block, col, row_no), row_record(block, row_no))
+                    for cand, score, reasons in self._scored(det, norm, plan.header):
+                        record = record or row_record(block, row_no)
+                        reasons.extend(why)
+                        yield self._hit(det, cand, score + delta, reasons, r, col,
+                                        f"{plan.location_prefix}{row_no}", record)
 
     # --- shared -------------------------------------------------------------------
 
@@ -256,6 +266,13 @@ class Engine:
              location: str, record: str | None = None) -> Hit:
         return Hit(det, pos, end, cand.value, cand.masked or "", score, reasons, location, record,
                    in_table=record is not None)
+
+@dataclass(slots=True)
+class _ColumnPlan:
+    header: str | None  # normalized; None for a column without one
+    detectors: list[tuple[Detector, bool, float, tuple[str, ...]]]  # (rule, wants letters, header delta, why)
+    location_prefix: str  # "Sheet1!B": the row number completes a cell's location
+
 
 def _merge_windows(spans: list[tuple[int, int]], width: int, size: int) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..extract.tables import cell_ref
+from functools import lru_cache
+
+from ..extract.tables import col_letter
 from ..model import TableBlock, TextBlock
 
 
@@ -28,8 +30,16 @@ def text_location(block: TextBlock, line_offset: int) -> str:
 
 
 def cell_location(block: TableBlock, col: int, row_no: int) -> str:
-    ref = cell_ref(col, row_no)
-    return f"{block.where}!{ref}" if block.where else ref
+    return f"{cell_location_prefix(block, col)}{row_no}"
+
+
+def cell_location_prefix(block: TableBlock, col: int) -> str:
+    """A cell's location without its row number (``Sheet1!B``): the same for a whole column."""
+    letter = _col_letter(col)
+    return f"{block.where}!{letter}" if block.where else letter
+
+
+_col_letter = lru_cache(maxsize=1024)(col_letter)  # few columns, named for every hit
 
 
 def row_record(block: TableBlock, row_no: int) -> str:

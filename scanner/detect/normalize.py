@@ -117,8 +117,11 @@ def normalize_cell(text: str) -> NormalizedText:
     """Where a finding's place is a cell (a table cell, or a table block whose rows and
     cells are counted on the normalized text): the same text as normalize(), with one
     coarse piece instead of an exact offset map (NFKC in one C call)."""
-    norm = _fold_dashes(unicodedata.normalize("NFKC", text))
-    return _make(norm, text, [(0, 0, len(norm), len(text))] if norm else [])
+    # ASCII is its own NFKC form and holds none of the dash variants.
+    norm = text if text.isascii() else _fold_dashes(unicodedata.normalize("NFKC", text))
+    if not norm:
+        return NormalizedText(norm, text, (), ())
+    return NormalizedText(norm, text, ((0, 0, len(norm), len(text)),), (0,))
 
 
 def normalize_str(text: str) -> str:
