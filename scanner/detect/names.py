@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,10 @@ VARIANT_KANJI: dict[str, str] = {
     "濵": "濱",  # U+6FF5
 }
 _VARIANT_TABLE = str.maketrans(VARIANT_KANJI)
+# Hiragana ぁ..ゖ and ゝゞ sit 0x60 below their katakana; one str.translate beats a per-char loop.
+_KATAKANA_TABLE = {c: c + 0x60 for c in [*range(ord("ぁ"), ord("ゖ") + 1), ord("ゝ"), ord("ゞ")]}
+# Variant folding then kana: no variant target is hiragana, so one table does both.
+_NAME_VALUE_TABLE = {**_VARIANT_TABLE, **_KATAKANA_TABLE}
 
 KANJI_CLASS = r"\p{Han}々〆ヶヵ"
 _KANA_CLASS = r"\p{Katakana}ー"  # after NFKC, half-width kana are full-width katakana
@@ -107,6 +111,11 @@ def header_kind(header: str | None) -> HeaderKind | None:
     """What kind of name a column header announces, or None for any other column."""
     if not header:
         return None
+    return _header_kind(header)
+
+
+@lru_cache(maxsize=1024)  # one answer per column header, asked for every cell under it
+def _header_kind(header: str) -> HeaderKind | None:
     h = _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", header))
     if h in _KANA_ONLY_HEADERS:
         return HeaderKind.KANA
@@ -139,7 +148,7 @@ def fold_variants(text: str) -> str:
 
 def to_katakana(text: str) -> str:
     """Hiragana to katakana (ぁ..ゖ and ゝゞ); everything else unchanged."""
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" or c in "ゝゞ" else c for c in text)
+    return text.translate(_KATAKANA_TABLE)
 
 
 def normalize_name(text: str) -> str:
@@ -147,9 +156,13 @@ def normalize_name(text: str) -> str:
 
     山田　太郎, 山田 太郎 and 山田太郎 are one value; ﾔﾏﾀﾞ ﾀﾛｳ, やまだ たろう and ヤマダタロウ too.
     """
-    # NFKC again once spaces are gone: ｳ ﾞ only composes to ヴ when nothing stands between.
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
-    return to_katakana(fold_variants(unicodedata.normalize("NFKC", text)))
+    text = unicodedata.normalize("NFKC", text)
+    unspaced = _SPACES.sub("", text)
+    if len(unspaced) != len(text):
+        # NFKC again once spaces are gone: ｳ ﾞ only composes to ヴ when nothing stands between
+        # (without a space removed, NFKC twice is NFKC once).
+        text = unicodedata.normalize("NFKC", unspaced)
+    return text.translate(_NAME_VALUE_TABLE)
 
 
 def mask_name(value: str, family_len: int | None = None) -> str:
@@ -423,6 +436,8 @@ class NameFinder:
         return ev.match(text, start, start + len(folded), family_len)
 
     def _strip_honorific(self, cell: str) -> str:
+        if not cell.endswith(self.honorifics):
+            return cell  # the usual cell: one C call instead of a loop
         for h in self.honorifics:
             if cell.endswith(h) and len(cell) > len(h) + 1:
                 return cell[: -len(h)].rstrip()
