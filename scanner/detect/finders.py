@@ -26,21 +26,20 @@ class PatternFinder:
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec
+        validated = (f"validator:{spec.validator_name}",) if spec.validator is not None else ()
+        # Per pattern: whether it names a value group, and the reasons every match of it gives.
+        self._patterns = [(p, "value" in p.regex.groupindex, (f"pattern:{p.name}", *validated))
+                          for p in spec.patterns]
 
     def find(self, text: NormalizedText, header: str | None) -> Iterable[Candidate]:
         found: list[Candidate] = []
-        for pattern in self.spec.patterns:
-            has_value = "value" in pattern.regex.groupindex
+        validator = self.spec.validator
+        for pattern, has_value, reasons in self._patterns:
             for m in pattern.regex.finditer(text.text):
                 raw = m.group("value") if has_value else m.group()
-                reasons: tuple[str, ...] = (f"pattern:{pattern.name}",)
-                if self.spec.validator is not None:
-                    value = self.spec.validator(raw)
-                    if value is None:
-                        continue
-                    reasons += (f"validator:{self.spec.validator_name}",)
-                else:
-                    value = raw.replace(" ", "")
+                value = validator(raw) if validator is not None else raw.replace(" ", "")
+                if value is None:
+                    continue
                 found.append(Candidate(m.start(), m.end(), value, pattern.score, reasons))
         return _best_non_overlapping(found)
 
