@@ -1,24 +1,32 @@
-"""Schema migrations, run in code: opening a store upgrades its database to head."""
+"""Schema migrations, run in code: opening a store upgrades its database to head.
+
+Alembic is imported only when there is something to migrate: reading the version table
+is enough to see that a database is already at head (the common case, every open).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from .engine import writer
+from .migrations import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default name for it
 # Any constant: serializes concurrent first opens of one PostgreSQL database.
 _PG_MIGRATION_LOCK = 0x7069692D  # "pii-"
 
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic Config built in code (no alembic.ini needed at runtime)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
@@ -27,20 +35,36 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The head of the migration scripts, as Alembic computes it (HEAD_REVISION must equal it)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations shipped"
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The database's revision, as Alembic reads it (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def stored_revisions(engine: Engine) -> list[str]:
+    """The rows of the version table, read without Alembic: [] for a database never migrated."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return []
+        return list(conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
-    if current_revision(engine) == head_revision():
+    if stored_revisions(engine) == [HEAD_REVISION]:
         return
+    from alembic import command
+
     config = alembic_config()
     with writer(engine).begin() as conn:
         if conn.dialect.name == "postgresql":
