@@ -7,16 +7,27 @@ between two digits, in ASCII and in full-width digits, with the separators as UT
 CP932 and EUC-JP write them, and for every anchor a rule declares, encoded in each of those encodings. Dates,
 amounts and extension numbers (the digits of every office file) do not pass.
 Two interchangeable backends: Hyperscan where importable, the ``re`` module otherwise.
+Compiling the Hyperscan database is a noticeable part of startup, so the compiled database
+is cached in the user cache directory (see ``default_cache_dir``), keyed by what it was
+compiled from; a cache that is missing, unreadable, corrupt or made elsewhere is recompiled.
 Digits reachable only through NFKC compatibility forms (①, ¹, 𝟏) are not looked for:
 numbers in office files are not written that way.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import platform
 import re
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import ahocorasick
+import platformdirs
 
 _ENCODINGS = ("utf-8", "cp932", "euc-jp")
 _DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
@@ -62,6 +73,12 @@ def anchor_byte_forms(anchors: Iterable[str]) -> list[bytes]:
     return sorted(forms)
 
 
+def default_cache_dir() -> Path:
+    """Where compiled Hyperscan databases are kept (on Linux ~/.cache/pii-agent/prefilter,
+    or under $XDG_CACHE_HOME)."""
+    return Path(platformdirs.user_cache_dir("pii-agent")) / "prefilter"
+
+
 def hyperscan_available() -> bool:
     try:
         import hyperscan  # noqa: F401
@@ -71,9 +88,13 @@ def hyperscan_available() -> bool:
 
 
 class Prefilter:
-    """Answers "might anything match?" for raw bytes and for decoded text."""
+    """Answers "might anything match?" for raw bytes and for decoded text.
 
-    def __init__(self, anchors: Iterable[str], backend: str = "auto", min_digits: int = 10) -> None:
+    ``cache_dir``: where the compiled Hyperscan database is cached (default_cache_dir()).
+    """
+
+    def __init__(self, anchors: Iterable[str], backend: str = "auto", min_digits: int = 10,
+                 cache_dir: Path | None = None) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"prefilter must be one of {', '.join(BACKENDS)}, not {backend!r}")
         anchors = sorted(set(anchors))
@@ -83,7 +104,7 @@ class Prefilter:
             backend = "hyperscan" if hyperscan_available() else "regex"
         self.backend = backend
         self._plain = _LiteralSearch(anchor_byte_forms(anchors), min_digits)
-        self._hs = _HyperscanSet(exprs) if backend == "hyperscan" else None
+        self._hs = _HyperscanSet(exprs, cache_dir or default_cache_dir()) if backend == "hyperscan" else None
         self.candidate_text = candidate_text(min_digits)
         text_alts = [self.candidate_text] + [re.escape(a) for a in anchors]
         self._text_re = re.compile("|".join(text_alts))
@@ -124,15 +145,21 @@ class _LiteralSearch:
 
 
 class _HyperscanSet:
-    """A Hyperscan block-mode database that stops at the first match."""
+    """A Hyperscan block-mode database that stops at the first match, loaded from the
+    cache when an earlier run compiled the same expressions with the same Hyperscan."""
 
-    def __init__(self, exprs: list[bytes]) -> None:
+    def __init__(self, exprs: list[bytes], cache_dir: Path) -> None:
         import hyperscan
 
         self._hs = hyperscan
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs),
-                         flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(exprs))
+        flags = [hyperscan.HS_FLAG_SINGLEMATCH] * len(exprs)
+        version = getattr(hyperscan, "__version__", "")
+        cache_file = cache_dir / f"{_cache_key(version, exprs, flags)}.hsdb"
+        db = _load_cached(hyperscan, cache_file)
+        if db is None:
+            db = _compile(hyperscan, exprs, flags)
+            _write_cache(cache_file, hyperscan.dumpb(db))
+        self._db = db
 
     def any_match(self, data: bytes) -> bool:
         try:
@@ -144,3 +171,64 @@ class _HyperscanSet:
 
 def _stop(*_args: object) -> bool:
     return True  # first match is enough: terminate the scan
+
+
+_CACHE_FORMAT = b"pii-agent prefilter 1: block mode, ids 0..n-1\0"
+_CACHED_DATABASES_KEPT = 8  # other rule sets (tests, --rules) leave a few; older ones go
+
+
+def _cache_key(hyperscan_version: str, exprs: list[bytes], flags: list[int]) -> str:
+    digest = hashlib.sha256(_CACHE_FORMAT + f"{hyperscan_version} {platform.machine()}\0".encode())
+    for expr, flag in zip(exprs, flags, strict=True):
+        digest.update(b"%d %d " % (flag, len(expr)) + expr)
+    return digest.hexdigest()
+
+
+def _compile(hyperscan: Any, exprs: list[bytes], flags: list[int]) -> Any:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
+    return db
+
+
+def _load_cached(hyperscan: Any, cache_file: Path) -> Any:
+    """The database cached in ``cache_file`` (a SHA-256 of the payload, then the payload
+    hyperscan.dumpb made), or None when it is missing, unreadable, damaged or unusable here."""
+    try:
+        blob = cache_file.read_bytes()
+    except OSError:
+        return None
+    checksum, payload = blob[:32], blob[32:]
+    if hashlib.sha256(payload).digest() != checksum:
+        return None
+    try:
+        db = hyperscan.loadb(payload, hyperscan.HS_MODE_BLOCK)
+        db.scratch = hyperscan.Scratch(db)  # loadb leaves the database without one
+        # Hyperscan refuses to scan with a database built for other CPU features: ask now.
+        db.scan(b"", match_event_handler=_stop)
+    except hyperscan.error:
+        return None
+    return db
+
+
+def _write_cache(cache_file: Path, payload: bytes) -> None:
+    """Write atomically (a concurrent reader sees the old file or the new one, never half of
+    one) and drop the oldest entries; a cache that cannot be written only costs a recompile."""
+    tmp: str | None = None
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, cache_file)
+        tmp = None
+        _drop_old_entries(cache_file.parent)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _drop_old_entries(cache_dir: Path) -> None:
+    entries = sorted(cache_dir.glob("*.hsdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[_CACHED_DATABASES_KEPT:]:
+        old.unlink(missing_ok=True)
