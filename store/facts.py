@@ -149,8 +149,20 @@ def replace_findings(
 
 
 def new_finding_values(file_id: int, rows: list[FindingRow]) -> list[tuple[Any, ...]]:
-    """The rows to insert for a file that has no stored findings yet."""
-    return [_finding_values(file_id, key, merged) for key, merged in merge_findings(rows).items()]
+    """The rows to insert for a file that has no stored findings yet: merge_findings
+    without a wrapper object per value (a first sweep writes every value of every roster)."""
+    best: dict[tuple[str, str], FindingRow] = {}
+    count: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.detector, row.value_hash)
+        seen = best.get(key)
+        if seen is None:
+            best[key], count[key] = row, 1
+            continue
+        count[key] += 1
+        if (row.confidence, row.score) > (seen.confidence, seen.score):
+            best[key] = row
+    return [_finding_values(file_id, key, _Merged(row, count[key])) for key, row in best.items()]
 
 
 def insert_findings(session: Session, values: list[tuple[Any, ...]]) -> None:
