@@ -17,6 +17,7 @@ from scanner.model import Exposure, Outcome, ScanResult
 
 from .pipeline import ScanJob, Scanner, ScanOutput
 
+IN_FLIGHT_PER_WORKER = 8
 _worker: Scanner | None = None  # the scanner of this worker process (inherited on fork)
 
 
@@ -45,7 +46,8 @@ def scan_serial(scanner: Scanner, jobs: Iterator[ScanJob]) -> Iterator[ScanOutpu
 
 def scan_parallel(scanner: Scanner, jobs: Iterator[ScanJob], workers: int,
                   hard_limit: float | None = None) -> Iterator[ScanOutput]:
-    """Results in completion order; at most ``4 * workers`` files in flight.
+    """Results in completion order; at most ``IN_FLIGHT_PER_WORKER * workers`` files in flight
+    (enough queued that the workers keep busy while the sweep writes a batch to the store).
 
     A crash breaks the whole pool, so the files in flight are retried once in a new one;
     a file in flight at two crashes is recorded as `error`. A file still running after
@@ -60,7 +62,7 @@ def scan_parallel(scanner: Scanner, jobs: Iterator[ScanJob], workers: int,
     try:
         exhausted = False
         while runner.pending or not exhausted:
-            while not exhausted and len(runner.pending) < workers * 4:
+            while not exhausted and len(runner.pending) < workers * IN_FLIGHT_PER_WORKER:
                 job = next(jobs, None)
                 if job is None:
                     exhausted = True
