@@ -7,7 +7,7 @@ phone lists, rosters) with a sprinkling of fake pension numbers, then in the sam
   * a bare stat walk (os.walk + stat) as the peer of the unchanged re-sweep
 and prints MB/s of each and the ratios.
 
-    python bench/bench_sweep.py --mb 300 [--workers 2] [--keep DIR]
+    python bench/bench_sweep.py --mb 300 [--workers 2] [--keep DIR] [--per-kind]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -81,10 +82,46 @@ def generate(root: Path, total_mb: int, seed: int = 7) -> int:
     return written
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, all processes) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def kind_of(name: str) -> str:
+    """The kind of a generated file, from its number (see generate)."""
+    kind = int(name[4:9]) % 20
+    return "memo" if kind < 9 else "ledger" if kind < 18 else "phone list" if kind == 18 else "roster"
+
+
+def per_kind(data_dir: Path) -> None:
+    """One core, in this process: MB/s of a full scan of each kind of file (where the time goes)."""
+    import hmac
+
+    from agent.pipeline import Scanner, ScanJob
+    from scanner.limits import ScanLimits
+    from scanner.model import FileRef
+
+    key = b"bench" * 8
+    scanner = Scanner(None, lambda value: hmac.digest(key, value.encode(), "sha256").hex(), ScanLimits())
+    files: dict[str, list[Path]] = {}
+    for path in sorted(data_dir.rglob("*.*")):
+        files.setdefault(kind_of(path.name), []).append(path)
+    print("per kind, one core, in-process (rules loaded, no store):")
+    for kind, paths in sorted(files.items()):
+        size, start = 0, time.perf_counter()
+        for path in paths:
+            st = path.stat()
+            ref = FileRef(os.fsencode(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, os.fsencode(data_dir))
+            scanner.scan(ScanJob(ref, None))
+            size += st.st_size
+        seconds = time.perf_counter() - start
+        print(f"  {kind:<11} {len(paths):5d} files {size / 1e6:7.1f} MB  {size / 1e6 / seconds:8.1f} MB/s"
+              f"  {seconds / len(paths) * 1000:6.2f} ms/file")
 
 
 def stat_walk(root: Path) -> float:
@@ -100,6 +137,7 @@ def main() -> None:
     ap.add_argument("--mb", type=int, default=300)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--keep", help="generate into (and keep) this folder")
+    ap.add_argument("--per-kind", action="store_true", help="also time each kind of file in-process, one core")
     args = ap.parse_args()
     rg = shutil.which("rg")
     if not rg:
@@ -107,6 +145,7 @@ def main() -> None:
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="pii-bench-"))
     data_dir = base / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
+    (base / "empty").mkdir(exist_ok=True)
     size = sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) or generate(data_dir, args.mb)
     mb = size / 1e6
     db = base / "bench.db"
@@ -117,14 +156,21 @@ def main() -> None:
     sweep = [sys.executable, "-m", "agent.cli", "sweep", str(data_dir), "--db", f"sqlite:///{db}", "--quiet",
              "--config", str(cfg), "--workers", str(args.workers)]
     timed([rg, "-c", RG_PATTERN, str(data_dir)])  # warm the page cache for both
-    t_rg = timed([rg, "-c", RG_PATTERN, str(data_dir)])
-    t_agent = timed(sweep + ["--full"], env)
-    t_again = timed(sweep, env)
+    t_rg, cpu_rg = timed([rg, "-c", RG_PATTERN, str(data_dir)])
+    t_empty, _ = timed(sweep[:4] + [str(base / "empty")] + sweep[5:] + ["--full"], env)
+    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        leftover.unlink(missing_ok=True)
+    t_agent, cpu_agent = timed(sweep + ["--full"], env)
+    t_again, _ = timed(sweep, env)
     t_stat = stat_walk(data_dir)
     print(f"data: {mb:,.0f} MB in {sum(1 for _ in data_dir.rglob('*.*')):,} files, workers={args.workers}")
-    print(f"ripgrep -c           {t_rg:7.2f} s  {mb / t_rg:9.1f} MB/s")
-    print(f"pii-agent sweep      {t_agent:7.2f} s  {mb / t_agent:9.1f} MB/s   ratio vs rg: {t_rg / t_agent:.3f}")
+    print(f"ripgrep -c           {t_rg:7.2f} s  {mb / t_rg:9.1f} MB/s   cpu {cpu_rg:6.2f} s")
+    print(f"pii-agent sweep      {t_agent:7.2f} s  {mb / t_agent:9.1f} MB/s   cpu {cpu_agent:6.2f} s"
+          f"   ratio vs rg: {t_rg / t_agent:.3f}  (cpu: {cpu_rg / cpu_agent:.3f})")
+    print(f"  of which startup   {t_empty:7.2f} s   (a sweep of an empty folder, interpreter start included)")
     print(f"unchanged re-sweep   {t_again:7.2f} s   stat walk {t_stat:.2f} s   (incl. interpreter start)")
+    if args.per_kind:
+        per_kind(data_dir)
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 
