@@ -7,14 +7,15 @@ import json
 import sys
 import time
 from types import TracebackType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .sweep import SweepSummary
+if TYPE_CHECKING:  # only a type here: `findings` and `report` need no scanner
+    from .sweep import SweepSummary
 
 
 class SweepProgress:
