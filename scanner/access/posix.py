@@ -50,15 +50,22 @@ def _cached_acl(path: bytes, inode: int, ctime_ns: int) -> tuple[AclEntry, ...] 
 # folder repeats its parents' stat. Outside `directory_cache()` nothing is cached,
 # so a chmod is seen at once by the watcher and by tests.
 _DIR_CACHE: ContextVar[dict[bytes, PermSet | OSError] | None] = ContextVar("dir_perms_cache", default=None)
+# The same for whole walks up to a root: every file of a folder with the same readers
+# (the usual case) gets the same traversal, worked out once.
+_Traversal = tuple[list[dict[str, object]], dict[Principal, str]]
+_TRAVERSAL_CACHE: ContextVar[dict[tuple[bytes, bytes, tuple[Principal, ...]], _Traversal] | None] = ContextVar(
+    "traversal_cache", default=None)
 
 
 @contextmanager
 def directory_cache() -> Iterator[None]:
     """Cache the permissions of parent directories until the block ends (one sweep)."""
     token = _DIR_CACHE.set({})
+    traversal_token = _TRAVERSAL_CACHE.set({})
     try:
         yield
     finally:
+        _TRAVERSAL_CACHE.reset(traversal_token)
         _DIR_CACHE.reset(token)
 
 
@@ -101,7 +108,7 @@ def posix_exposure(path: bytes, root: bytes | None = None, *, broad_groups: Iter
     """
     perms = perms_of(path)
     candidates = perms.holders(READ)
-    traversal, blocked = _reduce_by_traversal(candidates, parent_dirs(path, root))
+    traversal, blocked = _traversal(candidates, path, root)
     readers = [p for p in candidates if p not in blocked]
     labels = [p.label for p in readers]
     evidence: dict[str, object] = {"mode": perms.mode_text, "traversal": traversal}
@@ -115,6 +122,19 @@ def posix_exposure(path: bytes, root: bytes | None = None, *, broad_groups: Iter
         broad_principals=[label for p, label in zip(readers, labels, strict=True) if _is_broad(p, label, broad_groups)],
         evidence=evidence,
     )
+
+
+def _traversal(candidates: list[Principal], path: bytes, root: bytes | None) -> _Traversal:
+    """_reduce_by_traversal over ``path``'s parents, remembered per folder within a sweep."""
+    cache = _TRAVERSAL_CACHE.get()
+    if cache is None or root is None:
+        return _reduce_by_traversal(candidates, parent_dirs(path, root))
+    key = (os.path.dirname(path), root, tuple(candidates))
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _reduce_by_traversal(candidates, parent_dirs(path, root))
+    traversal, blocked = found
+    return [dict(step) for step in traversal], dict(blocked)  # each file's evidence its own
 
 
 def _reduce_by_traversal(

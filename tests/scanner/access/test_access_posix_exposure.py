@@ -197,3 +197,23 @@ def _me() -> str:
     import pwd
 
     return pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_access_sweep_cache_gives_each_file_what_an_uncached_walk_gives(share: Path) -> None:
+    from scanner.access import directory_cache
+
+    hr = share / "hr"
+    (hr / "private.csv").write_text("fake")
+    os.chmod(hr / "private.csv", 0o600)  # other readers than list.csv: its own traversal entry
+    (share / "closed").mkdir()
+    (share / "closed" / "list.csv").write_text("fake")
+    os.chmod(share / "closed", 0o750)  # others cannot traverse: they are blocked here only
+    files = [hr / "list.csv", hr / "private.csv", share / "closed" / "list.csv", hr / "list.csv"]
+    plain = [exposure_for(bytes(f), bytes(share)) for f in files]
+    with directory_cache():
+        cached = [exposure_for(bytes(f), bytes(share)) for f in files]
+        cached[0].evidence["traversal"][0]["mode"] = "changed"  # one file's evidence is its own
+        assert exposure_for(bytes(files[0]), bytes(share)).evidence["traversal"][0]["mode"] != "changed"
+    cached[0] = exposure_for(bytes(files[0]), bytes(share))
+    assert cached == plain
+    assert plain[0].world_readable and not plain[2].world_readable
