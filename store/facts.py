@@ -162,7 +162,11 @@ def new_finding_values(file_id: int, rows: list[FindingRow]) -> list[tuple[Any, 
         count[key] += 1
         if (row.confidence, row.score) > (seen.confidence, seen.score):
             best[key] = row
-    return [_finding_values(file_id, key, _Merged(row, count[key])) for key, row in best.items()]
+    if any(not 1 <= row.confidence <= 3 for row in best.values()):
+        bad = next(row for row in best.values() if not 1 <= row.confidence <= 3)
+        raise ValueError(f"confidence must be 1..3, got {bad.confidence} ({bad.detector})")
+    return [(file_id, detector, value_hash, row.masked, row.confidence, row.score, row.location, row.record,
+             count[detector, value_hash]) for (detector, value_hash), row in best.items()]
 
 
 def insert_findings(session: Session, values: list[tuple[Any, ...]]) -> None:
