@@ -192,9 +192,13 @@ def _compile(hyperscan: Any, exprs: list[bytes], flags: list[int]) -> Any:
 
 def _load_cached(hyperscan: Any, cache_file: Path) -> Any:
     """The database cached in ``cache_file`` (a SHA-256 of the payload, then the payload
-    hyperscan.dumpb made), or None when it is missing, unreadable, damaged or unusable here."""
+    hyperscan.dumpb made), or None when it is missing, unreadable, damaged, unusable here,
+    or could have been written by another user."""
     try:
-        blob = cache_file.read_bytes()
+        with cache_file.open("rb") as entry:
+            if not _written_by_us(os.fstat(entry.fileno())):
+                return None
+            blob = entry.read()
     except OSError:
         return None
     checksum, payload = blob[:32], blob[32:]
@@ -208,6 +212,12 @@ def _load_cached(hyperscan: Any, cache_file: Path) -> Any:
     except hyperscan.error:
         return None
     return db
+
+
+def _written_by_us(stat: os.stat_result) -> bool:
+    # A planted database that never matches would make every file look clean: trust only
+    # an entry that is ours and that no other user can write (this module writes it 0600).
+    return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
 
 
 def _write_cache(cache_file: Path, payload: bytes) -> None:

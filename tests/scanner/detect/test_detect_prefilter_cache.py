@@ -107,3 +107,13 @@ def test_cache_folder_is_private_and_bounded(tmp_path: Path, compiles: list[int]
 def test_default_cache_dir_is_the_user_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert prefilter.default_cache_dir() == tmp_path / "pii-agent" / "prefilter"
+
+
+def test_an_entry_others_could_write_is_not_trusted(tmp_path: Path, compiles: list[int]) -> None:
+    Prefilter(ANCHORS, "hyperscan", cache_dir=tmp_path)
+    [entry] = cache_files(tmp_path)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    entry.chmod(0o666)
+    Prefilter(ANCHORS, "hyperscan", cache_dir=tmp_path)
+    assert len(compiles) == 2
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600  # rewritten as our own
