@@ -102,7 +102,7 @@ def per_kind(data_dir: Path) -> None:
     """One core, in this process: MB/s of a full scan of each kind of file (where the time goes)."""
     import hmac
 
-    from agent.pipeline import Scanner, ScanJob
+    from agent.pipeline import ScanJob, Scanner
     from scanner.limits import ScanLimits
     from scanner.model import FileRef
 
