@@ -22,6 +22,12 @@ from store import Store
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Caches the code keeps (the compiled prefilter) go to a folder of this run, not ~/.cache."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 def _pg_base_url() -> str:
     return os.environ.get("PII_AGENT_TEST_PG_URL", DEFAULT_PG_URL)
 
