@@ -16,16 +16,15 @@ sends all its cells to the recognizer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..normalize import NormalizedText
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One match a recognizer reports.
+class Candidate(NamedTuple):
+    """One match a recognizer reports (immutable; a named tuple, as cheap to build as a
+    tuple: one is made per match, and a frozen dataclass costs five times as much).
 
     ``start``/``end`` index ``NormalizedText.text`` (the engine maps them back to the
     original for locations). ``value`` is the normalized value the engine hashes (it

@@ -29,8 +29,8 @@ class PersonNameRecognizer:
         self.finder = finder
 
     def find(self, text: NormalizedText, header: str | None) -> Iterable[Candidate]:
-        for m in self.finder.find(text.text, header):
-            yield Candidate(m.start, m.end, m.value, m.score, m.reasons, masked=m.masked)
+        return [Candidate(m.start, m.end, m.value, m.score, m.reasons, masked=m.masked)
+                for m in self.finder.find(text.text, header)]
 
 
 def _strings(options: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
