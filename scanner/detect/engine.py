@@ -239,10 +239,8 @@ class Engine:
                 plan = plans.get(col) or plans.setdefault(col, self._column_plan(block, col, headers))
                 cell = row[col]
                 norm = normalize_cell(cell)  # the cell is the location: no offset map needed
-                has_letter = _HAS_LETTER.search(cell) is not None
-                has_digit = _HAS_DIGIT.search(cell) is not None
                 for det, wants_letters, delta, why in plan.detectors:
-                    if not (has_letter if wants_letters else has_digit):
+                    if (_HAS_LETTER if wants_letters else _HAS_DIGIT).search(cell) is None:
                         continue  # no letters: no name; no digits: no date or number
                     for cand, score, reasons in self._scored(det, norm, plan.header):
                         record = record or row_record(block, row_no)
@@ -253,14 +251,16 @@ class Engine:
     # --- shared -------------------------------------------------------------------
 
     def _scored(self, det: Detector, norm: NormalizedText,
-                header: str | None) -> Iterator[tuple[Candidate, float, list[str]]]:
+                header: str | None) -> list[tuple[Candidate, float, list[str]]]:
         cands = list(det.finder.find(norm, header))
         if not cands:
-            return
+            return []  # the common case, so a list and not a generator
         kw_hits = det.keywords.hits(norm.text)
+        scored = []
         for cand in cands:
             delta, reasons = det.keywords.score(kw_hits, cand.start, cand.end)
-            yield cand, cand.score + delta, list(cand.reasons) + reasons
+            scored.append((cand, cand.score + delta, [*cand.reasons, *reasons]))
+        return scored
 
     def _hit(self, det: Detector, cand: Candidate, score: float, reasons: list[str], pos: int, end: int,
              location: str, record: str | None = None) -> Hit:
