@@ -16,8 +16,11 @@ Validator = Callable[[str], str | None]
 _MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
 def _digits(value: str) -> str:
-    return "".join(c for c in value if "0" <= c <= "9")
+    return _NOT_DIGIT.sub("", value)
 
 
 def pension_number_shape(value: str) -> str | None:
