@@ -177,37 +177,48 @@ class Engine:
                 col = text.count(_CELL_SEP, row_starts[r], cand.start)
                 delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
                 row_no = block.first_row + r
-                hits.append(self._hit(det, cand, score + delta, reasons + list(why), r, col,
+                reasons.extend(why)
+                hits.append(self._hit(det, cand, score + delta, reasons, r, col,
                                       cell_location(block, col, row_no), row_record(block, row_no)))
         return hits
 
     def _scored_rows(self, det: Detector, norm: NormalizedText,
-                     row_starts: list[int]) -> Iterator[tuple[Candidate, float, list[str], int]]:
+                     row_starts: list[int]) -> list[tuple[Candidate, float, list[str], int]]:
         """Candidates with keyword context limited to their own row."""
         cands = list(det.finder.find(norm, None))
         if not cands:
-            return
+            return []
         kw_hits = det.keywords.hits(norm.text)
+        scored = []
         for cand in cands:
             r = bisect_right(row_starts, cand.start) - 1
             row_end = row_starts[r + 1] - 1 if r + 1 < len(row_starts) else len(norm.text)
             delta, reasons = det.keywords.score(kw_hits, cand.start, cand.end, row_starts[r], row_end)
-            yield cand, cand.score + delta, list(cand.reasons) + reasons, r
+            scored.append((cand, cand.score + delta, [*cand.reasons, *reasons], r))
+        return scored
 
     def _recognizer_cells(self, block: TableBlock, joined: str, row_strs: list[str], anchor_cols: set[int],
                           hits: list[Hit]) -> dict[int, set[int]]:
         cells = _candidate_cells(self._anchor_re.finditer(joined), row_strs) if self._anchor_re else {}
         headed = {c for c, h in enumerate(block.headers) if h.strip()}
+        # Rows mostly share one width: the columns to add are worked out once per width.
+        unheaded: dict[int, list[int]] = {}
         for h in hits:
             if h.detector.spec.record_context:
                 # A person may be anywhere in a pension row: in a column with no header, or
                 # one whose header names a person or a birth date (the anchor columns, added
                 # below for every row). A column headed 住所 or 備考 is not looked at again.
                 width = len(block.rows[h.pos])
-                cells.setdefault(h.pos, set()).update(c for c in range(width) if c not in headed)
+                if width not in unheaded:
+                    unheaded[width] = [c for c in range(width) if c not in headed]
+                cells.setdefault(h.pos, set()).update(unheaded[width])
         if anchor_cols:
+            anchored: dict[int, list[int]] = {}
             for r, row in enumerate(block.rows):
-                cells.setdefault(r, set()).update(c for c in anchor_cols if c < len(row))
+                width = len(row)
+                if width not in anchored:
+                    anchored[width] = [c for c in anchor_cols if c < width]
+                cells.setdefault(r, set()).update(anchored[width])
         return cells
 
     def _detectors_for(self, header: str) -> list[Detector]:

@@ -18,6 +18,7 @@ from .finders import Detector
 from .mask import mask_value
 
 PENSION = "pension_number"
+_MEDIUM = Confidence.MEDIUM  # looked up once: enum member lookups are slow, and this runs per record
 
 
 @dataclass(slots=True)
@@ -53,7 +54,7 @@ def apply_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
             for other in sorted(present):
                 h.score += spec.record_context[other]
                 h.reasons.append(f"record:{other}")
-            if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= Confidence.MEDIUM:
+            if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= _MEDIUM:
                 # a row is one record; in text the same number twice is one person
                 pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value}")
 
