@@ -3,6 +3,10 @@
 Labels sit next to the value they name, so the nearest label wins: a negative label
 (TEL, 社員番号) only lowers a match when it is closer than every positive keyword, and a
 label after the value counts as farther than one before it.
+
+A keyword that starts with a Latin letter must not continue a Latin word: TEL is the
+label in "TEL 03..." and "携帯TEL", not the tail of HOTEL or INTEL. Only the start is
+bounded, so TELNo. and FAX1 still count.
 """
 
 from __future__ import annotations
@@ -36,8 +40,7 @@ class KeywordContext:
         words = sorted({*spec.positive, *spec.negative}, key=len, reverse=True)
         self._longest = max((len(w) for w in words), default=0)
         self._weights = {w.casefold(): spec.positive.get(w, spec.negative.get(w, 0.0)) for w in words}
-        self._pattern = (regex.compile("|".join(regex.escape(w) for w in words), regex.IGNORECASE)
-                         if words else None)
+        self._pattern = keyword_pattern(words) if words else None
 
     def hits(self, text: str) -> list[KeywordHit]:
         """Keyword occurrences in ``text``, in order of position."""
@@ -82,6 +85,15 @@ class KeywordContext:
         return delta, reasons
 
 
+def keyword_pattern(words: list[str]) -> regex.Pattern[str]:
+    """One case-blind alternation of the words, longest first, each bounded as the module says."""
+    return regex.compile("|".join(_bounded(w) for w in words), regex.IGNORECASE)
+
+
+def _bounded(word: str) -> str:
+    return ("(?<![A-Za-z])" if word[:1].isascii() and word[:1].isalpha() else "") + regex.escape(word)
+
+
 def _distance(hit: KeywordHit, start: int, end: int) -> int:
     if hit.end <= start:
         return start - hit.end
@@ -96,11 +108,11 @@ class HeaderContext:
     def __init__(self, spec: ContextSpec) -> None:
         self.spec = spec
         self.score = lru_cache(maxsize=4096)(self._score)
+        self._patterns = {w: keyword_pattern([w]) for w in (*spec.positive, *spec.negative)}
 
     def _score(self, header: str) -> tuple[float, tuple[str, ...]]:
-        folded = header.casefold()
-        pos = [(w, k) for k, w in self.spec.positive.items() if k.casefold() in folded]
-        neg = [(w, k) for k, w in self.spec.negative.items() if k.casefold() in folded]
+        pos = [(w, k) for k, w in self.spec.positive.items() if self._patterns[k].search(header)]
+        neg = [(w, k) for k, w in self.spec.negative.items() if self._patterns[k].search(header)]
         delta, reasons = 0.0, []
         if pos:
             weight, word = max(pos)
