@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import File, Finding
+from .paths import path_hash
 from .records import FileFacts, FindingRow
 
 _UPSERT_INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
@@ -26,7 +27,8 @@ def world_readable(exposure: dict[str, Any]) -> bool:
 
 
 def find_file(session: Session, host: str, path: str) -> File | None:
-    return session.scalars(select(File).where(File.host == host, File.path == path)).one_or_none()
+    query = select(File).where(File.host == host, File.path_hash == path_hash(path))
+    return session.scalars(query).one_or_none()
 
 
 def upsert_file(session: Session, sweep_id: int, facts: FileFacts, now: datetime) -> tuple[int, bool]:
@@ -58,8 +60,9 @@ def insert_new_files(session: Session, sweep_id: int, facts: list[FileFacts], no
     session.execute(statement, rows)
     host_paths = {(f.host, f.path) for f in facts}
     hosts = {h for h, _ in host_paths}
+    hashes = [row["path_hash"] for row in rows]
     query = select(File.host, File.path, File.id).where(
-        File.host.in_(hosts), File.path.in_([p for _, p in host_paths]), File.first_seen_sweep == sweep_id)
+        File.host.in_(hosts), File.path_hash.in_(hashes), File.first_seen_sweep == sweep_id)
     return {path: file_id for host, path, file_id in session.execute(query) if (host, path) in host_paths}
 
 
@@ -67,6 +70,7 @@ def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, An
     return {
         "host": facts.host,
         "path": facts.path,
+        "path_hash": path_hash(facts.path),
         "zone": facts.zone,
         "size": facts.size,
         "mtime_ns": facts.mtime_ns,
@@ -90,7 +94,7 @@ def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, An
 
 
 def _insert_if_absent(session: Session, values: dict[str, Any]) -> int | None:
-    """INSERT ... ON CONFLICT (host, path) DO NOTHING: the new id, or None if the row exists.
+    """INSERT ... ON CONFLICT (host, path_hash) DO NOTHING: the new id, or None if the row exists.
     Race-free where two writers meet on PostgreSQL (SQLite writers are serialized anyway)."""
     statement = _insert_unless_present(session)
     if statement is None:  # another backend: a plain insert, no race protection
@@ -99,9 +103,9 @@ def _insert_if_absent(session: Session, values: dict[str, Any]) -> int | None:
 
 
 def _insert_unless_present(session: Session) -> Any:
-    """INSERT INTO files ... ON CONFLICT (host, path) DO NOTHING, where the backend has it."""
+    """INSERT INTO files ... ON CONFLICT (host, path_hash) DO NOTHING, where the backend has it."""
     make = _UPSERT_INSERTS.get(session.get_bind().dialect.name)
-    return None if make is None else make(File).on_conflict_do_nothing(index_elements=["host", "path"])
+    return None if make is None else make(File).on_conflict_do_nothing(index_elements=["host", "path_hash"])
 
 
 @dataclass(slots=True)

@@ -6,10 +6,12 @@ is enough to see that a database is already at head (the common case, every open
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from .engine import writer
 from .migrations import HEAD_REVISION
@@ -32,6 +34,20 @@ def alembic_config(url: str | None = None) -> Config:
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def include_for(dialect_name: str) -> Callable[..., bool]:
+    """Alembic's include_object when comparing the models with a database of this dialect:
+    leaves out what the models create only on other dialects (Index(...).ddl_if), a rule
+    Alembic does not know."""
+
+    def include(obj: Any, _name: str | None, _type: str, reflected: bool, _compare_to: Any) -> bool:
+        rule = getattr(obj, "_ddl_if", None)
+        if reflected or rule is None or rule.dialect is None:
+            return True
+        return dialect_name == rule.dialect if isinstance(rule.dialect, str) else dialect_name in rule.dialect
+
+    return include
 
 
 def head_revision() -> str:
@@ -66,8 +82,30 @@ def upgrade_to_head(engine: Engine) -> None:
     from alembic import command
 
     config = alembic_config()
-    with writer(engine).begin() as conn:
+    with writer(engine).connect() as conn, _sqlite_foreign_keys_off(conn), conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+        if conn.dialect.name == "sqlite":
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite rebuilds a table to change its constraints (copy, drop, rename); with foreign
+    keys on, dropping files would delete its findings. SQLite's own recipe: keys off outside
+    any transaction, then PRAGMA foreign_key_check before the commit."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    # The pragma is a no-op inside a transaction: set it on the driver's connection first.
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -54,13 +55,19 @@ class File(Base):
 
     __tablename__ = "files"
     __table_args__ = (
-        UniqueConstraint("host", "path", name="uq_files_host_path"),
+        # Unique by digest: a PostgreSQL btree entry holds at most ~2.7 KB, less than a deep
+        # Japanese path. Exact-path lookups go by path_hash on both backends.
+        UniqueConstraint("host", "path_hash", name="uq_files_host_path_hash"),
+        # Folder ranges (store/paths.py) on SQLite; PostgreSQL filters them within one host
+        # found by the unique index's leading column (an index on path could not hold them).
+        Index("ix_files_host_path", "host", "path").ddl_if(dialect="sqlite"),
         Index("ix_files_present_outcome", "present", "outcome"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     host: Mapped[str] = mapped_column(String(255))
     path: Mapped[str] = mapped_column(PathText)
+    path_hash: Mapped[bytes] = mapped_column(LargeBinary(32))  # store.paths.path_hash(path)
     zone: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)

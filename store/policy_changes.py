@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from .models import File, Finding, PolicyChange, Sweep, Violation, ViolationEvent
-from .paths import under_folders
+from .paths import path_hash, under_folders
 from .reconcile import ACTOR, close
 from .records import CLOSE_NO_LONGER_VIOLATES, STATUS_OPEN, ViolationDecision
 
@@ -95,7 +95,7 @@ def load_batch(session: Session, host: str | None, after_id: int, size: int = BA
     """The next ``size`` present files with id > ``after_id`` (optionally only these paths)."""
     query = select(File).where(File.present.is_(True), File.id > after_id, _host_filter(host))
     if paths is not None:
-        query = query.where(File.path.in_(list(paths)))
+        query = query.where(File.path_hash.in_([path_hash(p) for p in paths]))
     rows = session.scalars(query.order_by(File.id).limit(size)).all()
     files = [
         StoredFile(file_id=f.id, host=f.host, path=f.path, zone=f.zone, outcome=f.outcome, encrypted=f.encrypted,

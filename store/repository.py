@@ -23,7 +23,7 @@ from .facts import (
 )
 from .migrate import upgrade_to_head
 from .models import Base, File, Sweep, Violation
-from .paths import under_folders
+from .paths import path_hash, under_folders
 from .records import (
     CLOSE_FILE_GONE,
     SWEEP_KINDS,
@@ -42,12 +42,12 @@ FileIndex = dict[str, tuple[int, int, int, str]]
 _files = Base.metadata.tables["files"]
 _TOUCH_IN = (
     update(_files)
-    .where(_files.c.host == bindparam("b_host"), _files.c.path.in_(bindparam("b_paths", expanding=True)))
+    .where(_files.c.host == bindparam("b_host"), _files.c.path_hash.in_(bindparam("b_hashes", expanding=True)))
     .values(last_seen_sweep=bindparam("b_sweep"))
 )
 _TOUCH_ONE = (
     update(_files)
-    .where(_files.c.host == bindparam("b_host"), _files.c.path == bindparam("b_path"))
+    .where(_files.c.host == bindparam("b_host"), _files.c.path_hash == bindparam("b_hash"))
     .values(last_seen_sweep=bindparam("b_sweep"))
 )
 
@@ -190,17 +190,17 @@ class Store:
 
     def touch_unchanged(self, sweep_id: int, host: str, paths: Iterable[str]) -> None:
         """Mark files as seen by this sweep without changing anything else (bulk)."""
-        all_paths = list(paths)
+        hashes = [path_hash(p) for p in paths]
         with self._write() as session:
             if session.get_bind().dialect.name == "sqlite":
-                # SQLite: a few hundred IN lists, always planned on the (host, path) index.
-                for chunk in _chunks(all_paths):
-                    session.execute(_TOUCH_IN, {"b_sweep": sweep_id, "b_host": host, "b_paths": chunk})
-            elif all_paths:
+                # SQLite: a few hundred IN lists, always planned on the (host, path_hash) index.
+                for chunk in _chunks(hashes):
+                    session.execute(_TOUCH_IN, {"b_sweep": sweep_id, "b_host": host, "b_hashes": chunk})
+            elif hashes:
                 # PostgreSQL: one pipelined statement per row. An IN list here is planned from
                 # table statistics, which are stale right after a first sweep filled the table
                 # and then give a scan of every file of the host per chunk.
-                session.execute(_TOUCH_ONE, [{"b_sweep": sweep_id, "b_host": host, "b_path": p} for p in all_paths])
+                session.execute(_TOUCH_ONE, [{"b_sweep": sweep_id, "b_host": host, "b_hash": h} for h in hashes])
 
     # --- files: scanned, changed, gone ---------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+from store.migrate import include_for
 from store.models import Base
 
 config = context.config
@@ -22,6 +23,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
         compare_type=True,
+        include_object=include_for(connection.dialect.name),  # SQLite-only indexes
     )
     with context.begin_transaction():
         context.run_migrations()

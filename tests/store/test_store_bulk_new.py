@@ -8,6 +8,7 @@ from store_testkit import HOST, begin, decision, facts, finding
 
 from store import Store
 from store.models import File, Finding, Violation
+from store.paths import path_hash
 from store.records import FileFacts, FindingRow, NewScan, ViolationDecision
 
 
@@ -26,9 +27,10 @@ def test_bulk_rows_equal_record_scan_rows(db_store: Store) -> None:
     db_store.record_scan(sweep, facts("/share/one.txt", outcome="clean"), [], [])
     db_store.record_new(sweep, [clean(facts("/share/two.txt", outcome="clean"))])
     one, two = _files(db_store)["/share/one.txt"], _files(db_store)["/share/two.txt"]
-    skip = {"id", "path", "last_scanned_at"}
+    skip = {"id", "path", "path_hash", "last_scanned_at"}
     cols = [c.name for c in File.__table__.columns if c.name not in skip]
     assert [getattr(one, c) for c in cols] == [getattr(two, c) for c in cols]
+    assert (one.path_hash, two.path_hash) == (path_hash("/share/one.txt"), path_hash("/share/two.txt"))
     assert db_store.file_index(HOST, ["/share"])["/share/two.txt"][3] == "clean"
 
 
