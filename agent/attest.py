@@ -57,8 +57,10 @@ def check(payload: dict[str, Any], signature: str | None, installation_key: byte
         return AttestCheck(sweep_id, "unsigned", "no attestation (unfinished, or older than attestations)")
     expected = signer(installation_key)(canonical(payload))
     if hmac.compare_digest(expected.encode(), signature.encode()):
+        interrupted = payload["coverage"].get("interrupted")
         return AttestCheck(sweep_id, "ok", f"{len(payload['roots'])} root(s), "
-                                            f"{sum(payload['counts_by_outcome'].values())} file(s)")
+                                            f"{sum(payload['counts_by_outcome'].values())} file(s)"
+                                            + (f", interrupted ({interrupted}): partial" if interrupted else ""))
     return AttestCheck(sweep_id, "bad", "signature does not match the record: tampered, or signed with another key")
 
 

@@ -1,7 +1,8 @@
 """The `pii-agent` command line.
 
 Exit codes: 0 ran and found no open violation, 1 ran and open violations exist,
-2 usage or configuration error.
+2 usage or configuration error; a sweep stopped by Ctrl-C or SIGTERM exits 130 or 143
+(128 + the signal) after recording what it scanned.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     """Scan PATH... once and update the register. Paths under no --zone are 'local'."""
     from rich.console import Console
 
+    from .interrupts import Terminated, exit_code, sigterm_interrupts
     from .output import SweepProgress, print_summary
 
     settings = build_settings(config, zone=zone, db_url=db_url, rules_dir=rules_dir, workers=workers)
@@ -82,14 +84,18 @@ def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     console = Console(stderr=True) if show else None
     logs.configure(settings.log_file, settings.log_level, console)
     store = open_store(settings)
+    stopped: BaseException | None = None
     try:
         runner = make_sweep_or_exit(settings, store, full)
-        with SweepProgress(enabled=show, console=console) as progress:
-            summary = runner.run(list(paths), progress=progress.update)
+        with SweepProgress(enabled=show, console=console) as progress, sigterm_interrupts():
+            try:
+                summary = runner.run(list(paths), progress=progress.update)
+            except (KeyboardInterrupt, Terminated) as e:  # the sweep has recorded itself as interrupted
+                summary, stopped = runner.summary, e
     finally:
         store.close()
     print_summary(summary)
-    sys.exit(EXIT_VIOLATIONS if summary.open_violations else EXIT_OK)
+    sys.exit(exit_code(stopped) if stopped else EXIT_VIOLATIONS if summary.open_violations else EXIT_OK)
 
 
 def make_sweep_or_exit(settings: Settings, store: Any, full: bool) -> Any:

@@ -53,7 +53,12 @@ class SweepProgress:
 def print_summary(summary: SweepSummary, out: TextIO | None = None) -> None:
     console = Console(file=out or sys.stdout, highlight=False, soft_wrap=True)
     outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.outcomes.items())) or "no files"
-    console.print(f"Sweep #{summary.sweep_id} finished in {summary.seconds:.1f}s")
+    if summary.interrupted:
+        console.print(f"Sweep #{summary.sweep_id} INTERRUPTED ({summary.interrupted}) after {summary.seconds:.1f}s: "
+                      "the files below are recorded; nothing was closed, and files not reached keep their last "
+                      "state until a sweep runs to the end")
+    else:
+        console.print(f"Sweep #{summary.sweep_id} finished in {summary.seconds:.1f}s")
     console.print(f"  files: {outcomes}")
     found = ", ".join(f"{k} in {v:,} file(s)" for k, v in sorted(summary.findings.items())) or "none"
     console.print(f"  findings: {found}")

@@ -12,9 +12,10 @@ file that crashes its worker again, alone, is recorded as `error`, and the sweep
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -30,6 +31,11 @@ _worker: Scanner | None = None  # the scanner of this worker process (inherited 
 
 def _init_worker(scanner: Scanner | None) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group: the sweep stops its workers itself, and a
+    # traceback from each worker would bury its summary. SIGTERM ends a worker quietly
+    # (a forked worker would otherwise inherit the sweep's handler, which raises).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _worker is None:  # spawn/forkserver: the parent's scanner arrives pickled
         _worker = scanner
 
@@ -43,7 +49,7 @@ def failed(job: ScanJob, reason: str) -> ScanOutput:
     return ScanOutput(job.ref, ScanResult(outcome=Outcome.ERROR, reason=reason), Exposure())
 
 
-def scan_serial(scanner: Scanner, jobs: Iterator[ScanJob]) -> Iterator[ScanOutput]:
+def scan_serial(scanner: Scanner, jobs: Iterator[ScanJob]) -> Generator[ScanOutput, None, None]:
     for job in jobs:
         try:
             yield scanner.scan(job)
@@ -52,7 +58,7 @@ def scan_serial(scanner: Scanner, jobs: Iterator[ScanJob]) -> Iterator[ScanOutpu
 
 
 def scan_parallel(scanner: Scanner, jobs: Iterator[ScanJob], workers: int,
-                  hard_limit: float | None = None) -> Iterator[ScanOutput]:
+                  hard_limit: float | None = None) -> Generator[ScanOutput, None, None]:
     """Results in completion order; at most ``IN_FLIGHT_PER_WORKER * workers`` tasks in flight.
 
     A crash breaks the whole pool, so every file in flight is tried again in a new one,
@@ -69,6 +75,7 @@ def scan_parallel(scanner: Scanner, jobs: Iterator[ScanJob], workers: int,
     runner = _Runner(scanner, workers)
     batch: list[ScanJob] = []
     batch_bytes = 0
+    finished = False
     try:
         exhausted = False
         while runner.pending or runner.retry or not exhausted:
@@ -93,7 +100,10 @@ def scan_parallel(scanner: Scanner, jobs: Iterator[ScanJob], workers: int,
                     batch, batch_bytes = [], 0
             if runner.pending:
                 yield from runner.collect(hard_limit)
+        finished = True
     finally:
+        if not finished:  # closed early (Ctrl-C, SIGTERM, a failure): do not wait for files in flight
+            runner.kill_workers()
         runner.pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -146,7 +156,7 @@ class _Runner:
             else:  # which file hangs is not known yet: each is tried alone
                 self.retry.extend(batch)
         if hung:
-            self._kill_workers()
+            self.kill_workers()
         if broken or hung:
             for batch in self.pending.values():
                 self.retry.extend(batch)
@@ -155,7 +165,7 @@ class _Runner:
             self.alone.clear()
             self._restart()
 
-    def _kill_workers(self) -> None:
+    def kill_workers(self) -> None:
         # The executor has no per-task cancel; its worker processes are the only handle.
         for process in list(getattr(self.pool, "_processes", {}).values()):
             process.kill()

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from store.records import NewScan, ViolationDecision
 
 from . import logs
 from .attest import sign_sweep
+from .interrupts import interruption
 from .keys import load_or_create_key, make_hasher
 from .pipeline import (
     ScanJob,
@@ -63,6 +64,7 @@ class SweepSummary:
     bytes_read: int = 0
     seconds: float = 0.0
     settled: Any = None  # store.lifecycle.SettleOutcome of this sweep
+    interrupted: str = ""  # why the sweep stopped before the end ("" when it ran to the end)
 
     @property
     def open_violations(self) -> int:
@@ -80,6 +82,7 @@ class Sweep:
         self.store = store
         self.full = full
         self.kind = kind
+        self.summary = SweepSummary()  # the current or last run's (an interrupted run's too)
         self.host = settings.host_name
         self.zones = ZoneMap(settings.zones, settings.default_zone)
         rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
@@ -242,7 +245,7 @@ class Sweep:
         started = time.monotonic()
         raw_roots = [os.fsencode(os.path.abspath(r)) for r in roots]
         under = [display_path(r) for r in raw_roots]
-        summary = SweepSummary()
+        summary = self.summary = SweepSummary()
         self.reapply_if_policies_changed(summary)
         sweep_id = self.store.begin_sweep(host=self.host, roots=under, rules_version=self.scanner.engine.version,
                                           policy_versions=versions(self.policies), kind=self.kind)
@@ -255,13 +258,21 @@ class Sweep:
         done_files = done_bytes = 0
         # Each result is judged as it arrives, so the workers are fed between results; the
         # judged files are written in one transaction per chunk (SQLite commits are the cost).
-        judged = (self.judged(out, summary) for out in self._execute(jobs))
-        for chunk in _chunks(judged, size=200, seconds=2.0):
-            self.store_batch(sweep_id, chunk, index, summary)
-            done_files += len(chunk)
-            done_bytes += sum(scan.facts.size for scan in chunk)
-            if progress:
-                progress(done_files, done_bytes)
+        outputs = self._execute(jobs)
+        judged = (self.judged(out, summary) for out in outputs)
+        pending: list[NewScan] = []  # judged, not yet written
+        try:
+            for chunk in _chunks(judged, size=200, seconds=2.0, pending=pending):
+                self.store_batch(sweep_id, chunk, index, summary)
+                done_files += len(chunk)
+                done_bytes += sum(scan.facts.size for scan in chunk)
+                chunk.clear()  # written: nothing of it is pending any more
+                if progress:
+                    progress(done_files, done_bytes)
+        except BaseException as e:  # a signal, a stop request, a failure: keep what was scanned
+            outputs.close()  # stops the workers now, not when the traceback lets go of them
+            self._record_interrupted(sweep_id, pending, index, summary, started, interruption(e))
+            raise
         gone = self.store.mark_missing(sweep_id, self.host, self._not_vanished(under, index, seen, summary), seen)
         for vid in gone.closed:
             self.log.info("violation_closed", violation_id=vid, reason="file gone")
@@ -276,6 +287,25 @@ class Sweep:
                       closed=summary.closed, open_violations=summary.open_violations,
                       seconds=round(summary.seconds, 3))
         return summary
+
+    def _record_interrupted(self, sweep_id: int, pending: list[NewScan], index: dict[str, tuple[int, int, int, str]],
+                            summary: SweepSummary,
+                            started: float, reason: str) -> None:
+        """End the sweep's record as interrupted, signed like any other: the files it scanned
+        are written; nothing is closed and no claim settled, since a file it did not reach
+        is not a file that is gone."""
+        summary.interrupted = reason
+        summary.seconds = time.monotonic() - started
+        try:
+            if pending:
+                self.store_batch(sweep_id, pending, index, summary)
+            self.store.finish_sweep(sweep_id, counts=dict(summary.outcomes), coverage={"interrupted": reason})
+            sign_sweep(self.store, sweep_id, self.key)
+            summary.open_by_policy = Counter(self.store.open_violations_by_policy(self.host))
+        except Exception as e:  # the register itself may be what failed: the first error is the one to see
+            self.log.error("sweep_interrupt_not_recorded", sweep_id=sweep_id, error=f"{type(e).__name__}: {e}")
+        self.log.warning("sweep_interrupted", sweep_id=sweep_id, reason=reason, counts=dict(summary.outcomes),
+                         seconds=round(summary.seconds, 3))
 
     def _not_vanished(self, under: list[str], index: dict[str, tuple[int, int, int, str]], seen: set[str],
                       summary: SweepSummary) -> list[str]:
@@ -297,24 +327,27 @@ class Sweep:
             kept.append(root)
         return kept
 
-    def _execute(self, jobs: Iterator[ScanJob]) -> Iterator[ScanOutput]:
+    def _execute(self, jobs: Iterator[ScanJob]) -> Generator[ScanOutput, None, None]:
         workers = self.settings.worker_count
         if workers <= 1:
             return scan_serial(self.scanner, jobs)
         return scan_parallel(self.scanner, jobs, workers)
 
 
-def _chunks(items: Iterator[NewScan], size: int, seconds: float) -> Iterator[list[NewScan]]:
-    """Group results by count or by time, whichever comes first, so progress stays live."""
-    chunk: list[NewScan] = []
+def _chunks(items: Iterator[NewScan], size: int, seconds: float, pending: list[NewScan]) -> Iterator[list[NewScan]]:
+    """Group results by count or by time, whichever comes first, so progress stays live.
+    Each chunk is ``pending`` itself, which the caller empties once it has written it: what
+    it holds after an interruption is what still needs writing."""
     started = time.monotonic()
     for item in items:
-        chunk.append(item)
-        if len(chunk) >= size or time.monotonic() - started >= seconds:
-            yield chunk
-            chunk, started = [], time.monotonic()
-    if chunk:
-        yield chunk
+        pending.append(item)
+        if len(pending) >= size or time.monotonic() - started >= seconds:
+            yield pending
+            pending.clear()
+            started = time.monotonic()
+    if pending:
+        yield pending
+        pending.clear()
 
 
 def _decision(d: Decision) -> ViolationDecision:

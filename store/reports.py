@@ -133,5 +133,14 @@ def recent_sweeps(session: Session, host: str | None = None, limit: int = 10) ->
             "finished_at": s.finished_at.isoformat() if s.finished_at else None, "roots": list(s.roots),
             "files": sum((s.counts_by_outcome or {}).values()), "counts_by_outcome": dict(s.counts_by_outcome or {}),
             "problems": int(coverage.get("problems_total", 0)), "signed": s.signature is not None,
+            "ended": _ended(s.finished_at is not None, coverage),
         })
     return out
+
+
+def _ended(finished: bool, coverage: dict[str, Any]) -> str:
+    """complete, interrupted (and why: a partial sweep proves nothing gone), or unfinished
+    (still running, or its process died before it could say)."""
+    if not finished:
+        return "unfinished"
+    return f"interrupted: {coverage['interrupted']}" if coverage.get("interrupted") else "complete"

@@ -54,7 +54,7 @@ def render_html(doc: dict[str, Any]) -> str:
     folders = [(f"{f['host']}:{f['folder']}", f["open"]) for f in doc["top_folders"]]
     progress = [[day, *(states.get(k, 0) for k in _PROGRESS_STATES)] for day, states in doc["progress"].items()]
     sweeps = [[w["id"], w["host"], w["kind"], w["started_at"][:19], ", ".join(w["roots"])[:120], w["files"],
-               w["problems"], "yes" if w["signed"] else "no"] for w in doc["sweeps"]]
+               w["problems"], w["ended"], "yes" if w["signed"] else "no"] for w in doc["sweeps"]]
     body = "".join([
         '<h1>Pension PII register report</h1>',
         f'<div class="meta">generated {escape(doc["generated_at"][:19])} UTC · filters: {escape(filters)}</div>',
@@ -78,7 +78,7 @@ def render_html(doc: dict[str, Any]) -> str:
                  _table("table-progress", ["day", *_PROGRESS_STATES], progress)),
         _section("Coverage of the last sweeps",
                  _table("table-sweeps", ["sweep", "host", "kind", "started (UTC)", "roots", "files", "problems",
-                                         "signed"], sweeps)),
+                                         "ended", "signed"], sweeps)),
     ])
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
