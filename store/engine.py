@@ -47,13 +47,16 @@ def create_private_file(path: Path) -> None:
 
 
 def create_store_engine(url: str) -> Engine:
-    """An engine for the register. SQLite gets WAL, a busy timeout and foreign keys."""
+    """An engine for the register. SQLite gets WAL, a busy timeout and foreign keys.
+
+    Errors never quote their statement's parameters (paths, masked values, evidence), so
+    a failed write puts nothing of a file's content into a traceback or a log."""
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     db_file = sqlite_file(url)
     if db_file is not None:
         create_private_file(db_file)
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine

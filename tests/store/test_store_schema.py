@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Column, MetaData, Table, create_engine, insert, inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, MetaData, Table, create_engine, insert, inspect, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from store import Store, default_db_url
 from store.engine import sqlite_file
@@ -48,6 +48,16 @@ def test_no_column_could_hold_raw_values() -> None:
     # Findings keep a hash and a masked form; nothing named like a raw value or excerpt exists.
     names = {c.name for t in Base.metadata.tables.values() for c in t.columns}
     assert not names & {"value", "raw", "excerpt", "text", "cell", "snippet", "context"}
+
+
+def test_a_failed_statement_does_not_quote_its_parameters(db_url: str) -> None:
+    # A write that fails (a full disk, a constraint) must not put a file's path or masked
+    # values into the traceback a user pastes into a ticket.
+    with Store.open(db_url) as store, store.engine.connect() as conn:
+        with pytest.raises(DBAPIError) as failed:
+            conn.execute(text("INSERT INTO no_such_table (v) VALUES (:v)"), {"v": "/share/山田太郎/1234-567890.csv"})
+    assert "1234-567890" not in str(failed.value) and "山田太郎" not in str(failed.value)
+    assert "hidden" in str(failed.value)
 
 
 def test_sqlite_file_is_private_and_in_wal_mode(sqlite_url: str) -> None:
