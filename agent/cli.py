@@ -1,13 +1,15 @@
 """The `pii-agent` command line.
 
 Exit codes: 0 ran and found no open violation, 1 ran and open violations exist,
-2 usage or configuration error; a sweep stopped by Ctrl-C or SIGTERM exits 130 or 143
-(128 + the signal) after recording what it scanned.
+2 usage or configuration error, 4 failed (the register unwritable, a bug: no verdict);
+a command stopped by Ctrl-C or SIGTERM exits 130 or 143 (128 + the signal), a sweep after
+recording what it scanned.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ from .zones import parse_zone_flag
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 EXIT_STALE = 3  # `status`: no agent status, or too old to trust
+EXIT_FAILED = 4  # an unexpected failure must not read as a verdict ("violations found" is 1)
+EXIT_SIGINT = 130
 
 
 class ExitError(click.ClickException):
@@ -56,7 +60,25 @@ zone_option = click.option("--zone", "zone", multiple=True, metavar="NAME=PATH",
                            help="Paths under PATH are in zone NAME (e.g. shared=/srv/share). Repeatable.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Keeps exit codes meaningful to a scheduler: a failure is 4 and Ctrl-C is 130, where
+    click would exit 1 for both, the code that means "open violations"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("pii-agent: interrupted", err=True)
+            ctx.exit(EXIT_SIGINT)
+        except Exception as e:
+            click.echo(traceback.format_exc(), err=True, nl=False)
+            click.echo(f"pii-agent: failed: {type(e).__name__}: {e}", err=True)
+            ctx.exit(EXIT_FAILED)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pii-agent")
 def main() -> None:
     """Find pension PII on shares and disks, judge it against policy, keep a PII-safe register."""

@@ -296,9 +296,13 @@ class Sweep:
         is not a file that is gone."""
         summary.interrupted = reason
         summary.seconds = time.monotonic() - started
-        try:
-            if pending:
+        if pending:
+            try:
                 self.store_batch(sweep_id, pending, index, summary)
+            except Exception as e:  # the write itself may be what failed: those files wait for the next sweep
+                self.log.error("sweep_pending_not_written", sweep_id=sweep_id, files=len(pending),
+                               error=f"{type(e).__name__}: {e}")
+        try:
             self.store.finish_sweep(sweep_id, counts=dict(summary.outcomes), coverage={"interrupted": reason})
             sign_sweep(self.store, sweep_id, self.key)
             summary.open_by_policy = Counter(self.store.open_violations_by_policy(self.host))

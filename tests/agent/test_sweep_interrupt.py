@@ -139,3 +139,24 @@ def test_a_signal_to_the_process_group_stops_the_sweep_and_its_workers_cleanly(
     newest = _sweeps(f"sqlite:///{db}")[0]
     assert newest["ended"] == f"interrupted: {sig.name}"
     assert 0 < newest["files"] < 303  # the finished batches, not the rest
+
+
+def test_a_failing_register_write_exits_4_not_the_violations_code(
+        tree: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agent.sweep
+
+    def disk_full(self: Any, *args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(agent.sweep.Sweep, "store_batch", disk_full)
+    db = f"sqlite:///{tmp_path / 'reg.db'}"
+    result = CliRunner().invoke(main, ["sweep", str(tree["share"]), "--db", db, "--config", str(tree["cfg"])])
+    assert result.exit_code == 4, result.output  # 1 would tell a scheduler "violations found"
+    assert "failed: OSError" in result.output
+    assert _sweeps(db)[0]["ended"] == "interrupted: OSError: [Errno 28] No space left on device"
+
+
+def test_any_command_failing_unexpectedly_exits_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Store, "export_files", lambda *a, **k: 1 / 0)
+    result = CliRunner().invoke(main, ["findings", "--db", f"sqlite:///{tmp_path / 'reg.db'}"])
+    assert result.exit_code == 4 and "failed: ZeroDivisionError" in result.output, result.output
