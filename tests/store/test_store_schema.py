@@ -53,9 +53,8 @@ def test_no_column_could_hold_raw_values() -> None:
 def test_a_failed_statement_does_not_quote_its_parameters(db_url: str) -> None:
     # A write that fails (a full disk, a constraint) must not put a file's path or masked
     # values into the traceback a user pastes into a ticket.
-    with Store.open(db_url) as store, store.engine.connect() as conn:
-        with pytest.raises(DBAPIError) as failed:
-            conn.execute(text("INSERT INTO no_such_table (v) VALUES (:v)"), {"v": "/share/山田太郎/1234-567890.csv"})
+    with Store.open(db_url) as store, store.engine.connect() as conn, pytest.raises(DBAPIError) as failed:
+        conn.execute(text("INSERT INTO no_such_table (v) VALUES (:v)"), {"v": "/share/山田太郎/1234-567890.csv"})
     assert "1234-567890" not in str(failed.value) and "山田太郎" not in str(failed.value)
     assert "hidden" in str(failed.value)
 
