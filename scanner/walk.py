@@ -131,7 +131,10 @@ def walk(roots: Sequence[bytes | str | os.PathLike[str]], zone_for: Callable[[by
     root_stats = [_stat_root(r) for r in raw_roots]
     seen_dirs: set[tuple[int, int]] = set()
     for root, st in zip(raw_roots, root_stats, strict=True):
-        walker = _Walker(root, zone_for(root), on_problem, seen_dirs)
+        # A file named as a root is judged within its folder: the exposure walk needs a
+        # folder to climb to (the file's own mode and that folder's).
+        folder = root if stat.S_ISDIR(st.st_mode) else os.path.dirname(os.path.abspath(root))
+        walker = _Walker(folder, zone_for(root), on_problem, seen_dirs)
         if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
             walker.problem(root, Outcome.UNSUPPORTED, special_kind(st.st_mode) or "unknown file type")
             continue

@@ -188,3 +188,12 @@ def test_an_emptied_root_is_an_outage_not_a_mass_deletion(tmp_path):
     env = {"db": f"sqlite:///{tmp_path / 'r.db'}", "cfg": cfg}
     open_now = [v for rec in export(env).values() for v in rec["violations"] if v["status"] == "open"]
     assert len(open_now) == 2  # r0.csv's two shared-zone violations; the 24 deleted files closed
+
+
+def test_a_single_file_can_be_swept(env):
+    roster = env["tree"] / "pc" / "letter_eucjp.txt"  # local: no share root to judge it within
+    res = CliRunner().invoke(main, ["sweep", str(roster), "--db", env["db"], "--config", str(env["cfg"])])
+    assert res.exit_code == 1, res.output
+    record = export(env)[str(roster)]
+    assert record["outcome"] == "findings", record
+    assert [v["policy"] for v in record["violations"]] == ["local-disk-forbidden"]

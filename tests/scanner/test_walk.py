@@ -124,6 +124,8 @@ def test_file_root_is_yielded(tmp_path: Path) -> None:
     f.write_text("a,b")
     files, problems = run_walk(f)
     assert files == [os.fsencode(f)] and problems == []
+    [ref] = walk([f], on_problem=lambda *p: None)
+    assert ref.root == os.fsencode(tmp_path)  # the folder its exposure is judged in, not the file
 
 
 def test_entry_vanishing_between_listing_and_stat_is_reported(tmp_path: Path,
