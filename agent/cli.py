@@ -2,8 +2,8 @@
 
 Exit codes: 0 ran and found no open violation, 1 ran and open violations exist,
 2 usage or configuration error, 4 failed (the register unwritable, a bug: no verdict);
-a command stopped by Ctrl-C or SIGTERM exits 130 or 143 (128 + the signal), a sweep after
-recording what it scanned.
+a command stopped by Ctrl-C, SIGTERM or SIGHUP exits 130, 143 or 129 (128 + the signal),
+a sweep after recording what it scanned.
 """
 
 from __future__ import annotations

@@ -32,10 +32,12 @@ _worker: Scanner | None = None  # the scanner of this worker process (inherited 
 def _init_worker(scanner: Scanner | None) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the sweep stops its workers itself, and a
-    # traceback from each worker would bury its summary. SIGTERM ends a worker quietly
-    # (a forked worker would otherwise inherit the sweep's handler, which raises).
+    # traceback from each worker would bury its summary. SIGTERM and SIGHUP end a worker
+    # quietly (a forked worker would otherwise inherit the sweep's handler, which raises).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for stopping in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, stopping):
+            signal.signal(getattr(signal, stopping), signal.SIG_DFL)
     if _worker is None:  # spawn/forkserver: the parent's scanner arrives pickled
         _worker = scanner
 

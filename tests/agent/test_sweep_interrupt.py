@@ -113,7 +113,7 @@ _SLOW_SWEEP = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_to_the_process_group_stops_the_sweep_and_its_workers_cleanly(
         sig: signal.Signals, tree: dict[str, Any], tmp_path: Path) -> None:
     for n in range(300):
