@@ -41,6 +41,9 @@ class KeywordContext:
         self._longest = max((len(w) for w in words), default=0)
         self._weights = {w.casefold(): spec.positive.get(w, spec.negative.get(w, 0.0)) for w in words}
         self._pattern = keyword_pattern(words) if words else None
+        # No keyword holds a control character, so none matches across the one cells are
+        # joined by: the hits in joined cells are each cell's hits (see Engine._column_batch).
+        self.batches = all(ch >= " " for w in words for ch in w)
 
     def hits(self, text: str) -> list[KeywordHit]:
         """Keyword occurrences in ``text``, in order of position."""

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import Block, Finding, TableBlock, TextBlock
-from .finders import Detector
+from .context import KeywordHit
+from .finders import Detector, PatternFinder
 from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
-from .normalize import NormalizedText, normalize, normalize_cell, normalize_str
+from .normalize import NormalizedText, normalize, normalize_cell, normalize_cells, normalize_str
 from .prefilter import Prefilter
 from .recognizers import Candidate
 from .records import Hit, apply_record_context, assign_text_records, to_finding
@@ -39,6 +40,7 @@ _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
 _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏名 ...)
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
 _HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
+_NO_HITS: list[KeywordHit] = []  # never appended to
 
 
 def default_hasher() -> Callable[[str], str]:
@@ -163,7 +165,7 @@ class Engine:
         hits = self._table_patterns(block, joined, headers)
         if self._recognizers:
             cells = self._recognizer_cells(block, joined, row_strs, anchor_cols, hits)
-            hits.extend(self._recognize_cells(block, cells, headers))
+            hits.extend(self._recognize_cells(block, cells, headers, anchor_cols))
         return hits
 
     def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[Hit]:
@@ -238,9 +240,39 @@ class Engine:
             detectors.append((det, det.spec.kind == "recognizer", delta, why))
         return _ColumnPlan(header or None, detectors, cell_location_prefix(block, col))
 
+    def _column_batch(self, block: TableBlock, col: int, plan: _ColumnPlan) -> _ColumnBatch:
+        """A column looked at in every row (an anchor column): its cells normalized in one
+        pass, its pattern rules run once over the whole column, and which rules have no
+        keyword anywhere in it (their cells need no keyword search)."""
+        rows = [r for r, row in enumerate(block.rows) if col < len(row) and row[col]]
+        norms = normalize_cells([block.rows[r][col] for r in rows])
+        texts = [n.text for n in norms]
+        column = _CELL_SEP.join(texts)
+        found: dict[str, dict[int, list[Candidate]]] = {}
+        keywords: dict[str, dict[int, list[KeywordHit]]] = {}
+        starts: list[int] | None = None
+        for det, _wants_letters, _delta, _why in plan.detectors:
+            if isinstance(det.finder, PatternFinder) and det.finder.batches:
+                found[det.id] = dict(zip(rows, det.finder.find_cells(texts), strict=True))
+            if not det.keywords.batches:
+                continue
+            # A keyword never holds the separator: the column's hits are each cell's hits.
+            by_row = keywords[det.id] = {}
+            for hit in det.keywords.hits(column):
+                if starts is None:
+                    starts, pos = [], 0
+                    for t in texts:
+                        starts.append(pos)
+                        pos += len(t) + 1
+                i = bisect_right(starts, hit.start) - 1
+                base = starts[i]
+                by_row.setdefault(rows[i], []).append(KeywordHit(hit.start - base, hit.end - base, hit.word, hit.weight))
+        return _ColumnBatch(dict(zip(rows, norms, strict=True)), found, keywords)
+
     def _recognize_cells(self, block: TableBlock, cells: dict[int, set[int]],
-                         headers: list[str]) -> Iterator[Hit]:
+                         headers: list[str], anchor_cols: set[int]) -> Iterator[Hit]:
         plans: dict[int, _ColumnPlan] = {}
+        batches: dict[int, _ColumnBatch] = {}
         for r in sorted(cells):
             row, row_no = block.rows[r], block.first_row + r
             record: str | None = None  # the row's record name, made on its first hit
@@ -249,11 +281,21 @@ class Engine:
                     continue
                 plan = plans.get(col) or plans.setdefault(col, self._column_plan(block, col, headers))
                 cell = row[col]
-                norm = normalize_cell(cell)  # the cell is the location: no offset map needed
+                batch = batches.get(col)
+                if batch is None and col in anchor_cols:
+                    batch = batches[col] = self._column_batch(block, col, plan)
+                # the cell is the location: no offset map needed
+                norm = normalize_cell(cell) if batch is None else batch.norms[r]
                 for det, wants_letters, delta, why in plan.detectors:
                     if (_HAS_LETTER if wants_letters else _HAS_DIGIT).search(cell) is None:
                         continue  # no letters: no name; no digits: no date or number
-                    for cand, score, reasons in self._scored(det, norm, plan.header):
+                    if batch is None:
+                        scored = self._scored(det, norm, plan.header)
+                    else:
+                        found, keywords = batch.found.get(det.id), batch.keywords.get(det.id)
+                        scored = self._scored(det, norm, plan.header, None if found is None else found[r],
+                                              None if keywords is None else keywords.get(r, _NO_HITS))
+                    for cand, score, reasons in scored:
                         record = record or row_record(block, row_no)
                         reasons.extend(why)
                         yield self._hit(det, cand, score + delta, reasons, r, col,
@@ -261,12 +303,16 @@ class Engine:
 
     # --- shared -------------------------------------------------------------------
 
-    def _scored(self, det: Detector, norm: NormalizedText,
-                header: str | None) -> list[tuple[Candidate, float, list[str]]]:
-        cands = list(det.finder.find(norm, header))
+    def _scored(self, det: Detector, norm: NormalizedText, header: str | None,
+                found: list[Candidate] | None = None,
+                kw_hits: list[KeywordHit] | None = None) -> list[tuple[Candidate, float, list[str]]]:
+        """``found`` and ``kw_hits``: the finder's candidates and the rule's keyword hits in
+        the text, where already worked out (a column batch)."""
+        cands = list(det.finder.find(norm, header)) if found is None else found
         if not cands:
             return []  # the common case, so a list and not a generator
-        kw_hits = det.keywords.hits(norm.text)
+        if kw_hits is None:
+            kw_hits = det.keywords.hits(norm.text)
         scored = []
         for cand in cands:
             delta, reasons = det.keywords.score(kw_hits, cand.start, cand.end)
@@ -277,6 +323,13 @@ class Engine:
              location: str, record: str | None = None) -> Hit:
         return Hit(det, pos, end, cand.value, cand.masked or "", score, reasons, location, record,
                    in_table=record is not None)
+
+@dataclass(slots=True)
+class _ColumnBatch:
+    norms: dict[int, NormalizedText]  # row -> its cell, normalized (non-empty cells only)
+    found: dict[str, dict[int, list[Candidate]]]  # rule -> row -> candidates (pattern rules that batch)
+    keywords: dict[str, dict[int, list[KeywordHit]]]  # rule -> row -> keyword hits (rows with any)
+
 
 @dataclass(slots=True)
 class _ColumnPlan:

@@ -6,9 +6,12 @@ factory. Both answer ``find(text, header) -> Iterable[Candidate]``.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from pathlib import Path
+
+import regex
 
 from .context import HeaderContext, KeywordContext
 from .errors import RulesError
@@ -30,6 +33,7 @@ class PatternFinder:
         # Per pattern: whether it names a value group, and the reasons every match of it gives.
         self._patterns = [(p, "value" in p.regex.groupindex, (f"pattern:{p.name}", *validated))
                           for p in spec.patterns]
+        self.batches = all(_separator_blind(p.regex) for p in spec.patterns)
 
     def find(self, text: NormalizedText, header: str | None) -> Iterable[Candidate]:
         found: list[Candidate] = []
@@ -42,6 +46,82 @@ class PatternFinder:
                     continue
                 found.append(Candidate(m.start(), m.end(), value, pattern.score, reasons))
         return _best_non_overlapping(found)
+
+    def find_cells(self, texts: list[str]) -> list[list[Candidate]]:
+        """``[find(t) for t in texts]`` (offsets per text) with one regex pass per pattern
+        over the texts joined by a control character; only for rules whose patterns are
+        ``batches`` (blind to that character), where the joined pass finds exactly the
+        matches of each text."""
+        if not self.batches:
+            raise ValueError(f"rule {self.spec.id}: its patterns may see across a cell separator")
+        joined = _CELL_SEP.join(texts)
+        if joined.count(_CELL_SEP) != len(texts) - 1:  # a text holds the separator itself
+            return [self._find(t) for t in texts]
+        starts, pos = [], 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + 1
+        found: list[list[Candidate]] = [[] for _ in texts]
+        validator = self.spec.validator
+        for pattern, has_value, reasons in self._patterns:
+            for m in pattern.regex.finditer(joined):
+                raw = m.group("value") if has_value else m.group()
+                value = validator(raw) if validator is not None else raw.replace(" ", "")
+                if value is None:
+                    continue
+                i = bisect_right(starts, m.start()) - 1
+                base = starts[i]
+                found[i].append(Candidate(m.start() - base, m.end() - base, value, pattern.score, reasons))
+        return [_best_non_overlapping(f) for f in found]
+
+    def _find(self, text: str) -> list[Candidate]:
+        return list(self.find(NormalizedText(text, text, (), ()), None))
+
+
+_CELL_SEP = "\x1f"
+# What a pattern may hold and still never match, nor see through a lookaround, the control
+# character cells are joined by: literals, positive classes without control characters,
+# \d, groups, lookarounds, quantifiers and backreferences. Anything that matches "any
+# character" (., [^...], \s, \W, \D, \p{...}), anchors (^, $, \A, \b), escapes naming a
+# code point, inline flags and case-blind matching may: such a rule is searched cell by cell.
+_SAFE_ESCAPED = frozenset("d123456789.-()[]{}|*+?^$\\/ ,:;=!<>#&%@~'\"")
+_SAFE_GROUP = re.compile(r"\(\?(?::|=|!|<=|<!|P<\w+>|P=\w+\)|<\w+>)")
+_BLIND_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
+
+
+def _separator_blind(pattern: re.Pattern[str] | regex.Pattern[str]) -> bool:
+    """Whether no part of ``pattern`` can match or look at a control character (see above)."""
+    if pattern.flags & _BLIND_FLAGS:
+        return False
+    source = pattern.pattern
+    in_class = False
+    i = 0
+    while i < len(source):
+        ch = source[i]
+        if ord(ch) < 0x20:
+            return False
+        if ch == "\\":
+            escaped = source[i + 1 : i + 2]
+            if not escaped or (escaped not in _SAFE_ESCAPED and escaped.isascii()):
+                return False
+            if in_class and escaped.isdigit():
+                return False  # an octal escape in a set: [\1-9] holds every control character
+            i += 2
+            continue
+        if in_class:
+            if ch == "[":
+                return False  # nested sets, POSIX classes: not worth the doubt
+            in_class = ch != "]"
+        elif ch == "[":
+            if source[i + 1 : i + 2] == "^":
+                return False
+            in_class = True
+            if source[i + 1 : i + 2] == "]":
+                i += 1  # a leading ] is a literal
+        elif ch in ".^$" or (ch == "(" and source[i + 1 : i + 2] == "?" and not _SAFE_GROUP.match(source, i)):
+            return False  # any character, an anchor, an inline flag or an unusual group
+        i += 1
+    return not in_class
 
 
 def _best_non_overlapping(found: list[Candidate]) -> list[Candidate]:

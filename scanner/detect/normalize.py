@@ -127,6 +127,28 @@ def normalize_cell(text: str) -> NormalizedText:
     return NormalizedText(norm, text, ((0, 0, len(norm), len(text)),), (0,))
 
 
+_SEP = "\x1f"  # the engine's cell separator: NFKC leaves it alone and composes nothing across it
+
+
+def normalize_cells(texts: list[str]) -> list[NormalizedText]:
+    """``[normalize_cell(t) for t in texts]``, with one NFKC call for the lot (a column).
+
+    NFKC and the dash folding never act across a control character (a starter that
+    composes with nothing), so normalizing the cells joined by one and splitting the
+    result gives each cell's own normal form. Cells holding the separator themselves
+    are normalized one by one."""
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:
+        return [normalize_cell(t) for t in texts]
+    norms = (joined if joined.isascii() else _fold_dashes(_nfkc(joined))).split(_SEP)
+    # tuple.__new__: a named tuple's own __new__ is a Python function, a third of the cost here
+    return [_new(NormalizedText, (n, t, ((0, 0, len(n), len(t)),), (0,)) if n else (n, t, (), ()))
+            for n, t in zip(norms, texts, strict=True)]
+
+
+_new = tuple.__new__
+
+
 def _nfkc(text: str) -> str:
     """NFKC, fast where the ideographic space is all that would change (names typed 山田　太郎).
 

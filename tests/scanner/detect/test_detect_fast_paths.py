@@ -102,3 +102,95 @@ def test_pension_shape_keeps_digits_only(text: str) -> None:
     digits = "".join(c for c in text if "0" <= c <= "9")
     expected = None if len(digits) != 10 or len(set(digits)) == 1 else f"{digits[:4]}-{digits[4:]}"
     assert pension_number_shape(text) == expected
+
+
+# --- column batches: a table column searched as one string gives each cell's own answer ---
+
+from functools import cache  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from scanner.detect import Engine, load_engine  # noqa: E402
+from scanner.detect.engine import Engine as _Engine  # noqa: E402
+from scanner.detect.finders import PatternFinder, _separator_blind  # noqa: E402
+from scanner.detect.normalize import normalize_cells  # noqa: E402
+from scanner.model import TableBlock  # noqa: E402
+
+# Cells of a roster, with what could go wrong at a cell's edge: combining marks and half-width
+# voicing marks at its start, ー and dashes beside digits, the separator itself, letters and
+# digits on both sides of a lookbehind.
+_EDGY = "明治大正昭和平成令和元年月日ST0123456789０１./-ーｰ－ 　ｳﾞ゙\u0301氏名生年月日TEL山田太郎ヤマダ\x1f\x1ea"
+_DATE = st.builds(lambda e, y, m, d: f"{e}{y}年{m}月{d}日", st.sampled_from(["昭和", "S", "平成", "昭"]),
+                  st.integers(1, 70), st.integers(1, 13), st.integers(1, 32))
+_KEYWORD = st.sampled_from(["生年月日", "作成日 ", "誕生日：", "生まれ", "TEL", "birth ", "基礎年金番号"])
+EDGY_CELL = st.one_of(st.text(st.sampled_from(_EDGY), max_size=14), _DATE, st.text(max_size=6),
+                      st.builds(lambda k, d, after: d + k if after else k + d, _KEYWORD, _DATE, st.booleans()))
+EDGY_COLUMN = st.lists(EDGY_CELL, max_size=12)
+
+
+@given(EDGY_COLUMN)
+def test_normalize_cells_is_normalize_cell_of_each(texts: list[str]) -> None:
+    assert normalize_cells(texts) == [normalize_cell(t) for t in texts]
+
+
+@cache
+def _engine() -> Engine:
+    return load_engine(hasher=lambda v: f"h:{v}")
+
+
+def _pattern_finders() -> list[PatternFinder]:
+    return [d.finder for d in _engine()._detectors if isinstance(d.finder, PatternFinder)]
+
+
+def test_shipped_pattern_rules_batch() -> None:
+    assert {f.spec.id for f in _pattern_finders() if f.batches} == {"birth_date", "pension_number", "my_number"}
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(EDGY_COLUMN)
+def test_find_cells_is_find_of_each(texts: list[str]) -> None:
+    texts = [normalize_cell(t).text for t in texts]
+    for finder in _pattern_finders():
+        assert finder.find_cells(texts) == [finder._find(t) for t in texts]
+
+
+@pytest.mark.parametrize("source", [
+    r"(?<![0-9])[0-9]{4}-[0-9]{6}(?![0-9]|-[0-9])", r"(?P<value>[0-9]{4})([./-])\d\1", r"(?<![0-9A-Za-z])年 ?[]月]",
+    r"\.\-\(\)", r"[明大昭]",
+])
+def test_separator_blind_patterns(source: str) -> None:
+    assert _separator_blind(re.compile(source))
+
+
+@pytest.mark.parametrize("source", [
+    r"^[0-9]{4}", r"[0-9]{4}$", r"[0-9].[0-9]", r"(?<![^0-9])[0-9]", r"\s[0-9]", r"\W", r"\D", r"\b1", r"\x1f",
+    r"[\1-9]", r"(?i)tel", r"(?s)a", "a\x1fb", r"\p{Han}", r"[[:alpha:]]", r"(?>a)", r"\N{DIGIT ONE}",
+])
+def test_separator_seeing_patterns(source: str) -> None:
+    assert not _separator_blind(regex.compile(source))
+    assert not _separator_blind(regex.compile("[0-9]{4}", regex.IGNORECASE))
+
+
+def test_separator_seeing_rule_refuses_to_batch() -> None:
+    finder = next(f for f in _pattern_finders() if f.spec.id == "birth_date")
+    seeing = PatternFinder.__new__(PatternFinder)
+    seeing.spec, seeing.batches = finder.spec, False
+    with pytest.raises(ValueError, match="separator"):
+        seeing.find_cells(["昭和45年1月1日"])
+
+
+_HEADERS = st.lists(st.sampled_from(["氏名", "生年月日", "フリガナ", "基礎年金番号", "備考", "電話", ""]),
+                    min_size=1, max_size=4)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=150)
+@given(_HEADERS, st.lists(st.lists(EDGY_CELL, min_size=1, max_size=4), min_size=1, max_size=6))
+def test_column_batches_change_no_finding(headers: list[str], rows: list[list[str]]) -> None:
+    engine = _engine()
+    block = TableBlock(rows=[headers, *rows], headers=headers)
+    batched = engine.scan([block]).findings
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_Engine, "_column_batch", lambda *_args: None)  # every cell on its own
+        plain = engine.scan([block]).findings
+    assert batched == plain
