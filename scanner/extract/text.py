@@ -138,7 +138,8 @@ _DELIMITERS = ",\t;|"
 
 
 class _DelimiterSniffer(csv.Sniffer):
-    """csv.Sniffer whose frequency tables count only the candidate delimiters.
+    """csv.Sniffer whose frequency tables count only the candidate delimiters, and which
+    looks for quoted cells only in a sample that has a quote character.
 
     The standard ``_guess_delimiter`` counts all 127 ASCII characters on every line
     (2,500 ``str.count`` calls for a 20-line sample, most of a small CSV's extraction) and
@@ -146,6 +147,13 @@ class _DelimiterSniffer(csv.Sniffer):
     own, so counting only those characters gives the same answer (checked against the
     standard sniffer in tests/scanner/test_extract_text.py).
     """
+
+    def _guess_quote_and_delimiter(self, data: str, delimiters: str | None) -> tuple[str, bool, str | None, int]:
+        # Its four regexes each need a quote character: without one in the sample, the
+        # answer is "no quotes" (most office CSVs), without four passes over the sample.
+        if '"' not in data and "'" not in data:
+            return "", False, None, 0
+        return super()._guess_quote_and_delimiter(data, delimiters)  # type: ignore[misc]
 
     def _guess_delimiter(self, data: str, delimiters: str | None) -> tuple[str, bool | int]:
         if delimiters is None:

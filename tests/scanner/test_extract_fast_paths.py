@@ -38,3 +38,12 @@ def test_delimiter_sniffer_on_a_roster_head() -> None:
                                                for i in range(1, 10)] * 2
     sample = "\n".join(rows)
     assert _sniffed(_DelimiterSniffer(), sample, _DELIMITERS) == _sniffed(csv.Sniffer(), sample, _DELIMITERS)
+
+
+@given(st.text(st.sampled_from("氏名0１²٣a- \u3000"), max_size=45))
+def test_is_label_counts_digits_as_str_isdigit(cell: str) -> None:
+    from scanner.extract.tables import is_label
+
+    text = cell.strip()
+    expected = bool(text) and len(text) <= 40 and sum(ch.isdigit() for ch in text) * 3 <= len(text)
+    assert is_label(cell) == expected
