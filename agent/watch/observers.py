@@ -70,8 +70,10 @@ class ObserverSet:
             if watch.alive():
                 continue
             if watch.observer is not None:
-                self.report("observer_died", watch.root, {"kind": watch.kind})
+                died = watch.kind
                 self._stop(watch)
+                watch.kind = "none"  # before the report: whoever reads the counter sees the state
+                self.report("observer_died", watch.root, {"kind": died})
             if self._attach(watch):
                 self.report("observer_restarted", watch.root, {"kind": watch.kind})
                 attached.append(watch.root)
