@@ -75,7 +75,8 @@ def finding_rows(findings: list[Finding]) -> list[FindingRow]:
     level = Confidence.from_score
     return [
         FindingRow(detector=f.detector, value_hash=f.value_hash, masked=f.masked, confidence=int(level(f.score)),
-                   score=round(f.score, 4), location=f.location, record=f.record)
+                   score=round(f.score, 4), location=f.location, record=f.record,
+                   occurrences=f.occurrences)
         for f in findings
     ]
 

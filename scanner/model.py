@@ -109,7 +109,8 @@ Block = TextBlock | TableBlock
 
 @dataclass(slots=True)
 class Finding:
-    """One matched value. Holds no raw value: only its keyed hash and a masked form."""
+    """One matched value (all its sightings in a file). Holds no raw value: only its keyed
+    hash and a masked form."""
 
     detector: str
     score: float
@@ -118,6 +119,7 @@ class Finding:
     location: str  # "line 12", "Sheet1!B12", "page 3", "inner.zip!list.csv!B4"
     record: str | None = None  # key of the record (table row / text window) it belongs to
     reasons: tuple[str, ...] = ()  # why: pattern name, keyword, header, validator
+    occurrences: int = 1  # sightings of this value in the file (the engine merges repeats)
 
     @property
     def confidence(self) -> Confidence:
@@ -127,7 +129,7 @@ class Finding:
         # Rebuilt from its fields: 2.5x cheaper to pickle than slot state (a roster sends
         # thousands of findings from a worker process to the sweep).
         return (Finding, (self.detector, self.score, self.value_hash, self.masked, self.location, self.record,
-                          self.reasons))
+                          self.reasons, self.occurrences))
 
 
 @dataclass(slots=True)

@@ -121,9 +121,9 @@ def merge_findings(rows: list[FindingRow]) -> dict[tuple[str, str], _Merged]:
         key = (row.detector, row.value_hash)
         seen = merged.get(key)
         if seen is None:
-            merged[key] = _Merged(row, 1)
+            merged[key] = _Merged(row, row.occurrences)
             continue
-        seen.occurrences += 1
+        seen.occurrences += row.occurrences
         if (row.confidence, row.score) > (seen.row.confidence, seen.row.score):
             seen.row = row
     return merged
@@ -161,9 +161,9 @@ def new_finding_values(file_id: int, rows: list[FindingRow]) -> list[tuple[Any, 
         key = (row.detector, row.value_hash)
         seen = best.get(key)
         if seen is None:
-            best[key], count[key] = row, 1
+            best[key], count[key] = row, row.occurrences
             continue
-        count[key] += 1
+        count[key] += row.occurrences
         if (row.confidence, row.score) > (seen.confidence, seen.score):
             best[key] = row
     if any(not 1 <= row.confidence <= 3 for row in best.values()):

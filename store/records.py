@@ -53,6 +53,7 @@ class FindingRow:
     score: float
     location: str = ""
     record: str | None = None
+    occurrences: int = 1
 
 
 @dataclass(slots=True)

@@ -51,8 +51,27 @@ def default_hasher() -> Callable[[str], str]:
 
 @dataclass(slots=True)
 class Detection:
+    """One finding per (detector, value hash): the strongest sighting (the first of equals),
+    with ``occurrences`` counting them all. A roster repeats names and birth dates; merging
+    here keeps a worker's memory and what it sends to the sweep to the distinct values."""
+
     findings: list[Finding] = field(default_factory=list)
     pension_records: int = 0
+    _at: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+
+    def add(self, finding: Finding) -> None:
+        key = (finding.detector, finding.value_hash)
+        at = self._at.get(key)
+        if at is None:
+            self._at[key] = len(self.findings)
+            self.findings.append(finding)
+            return
+        kept = self.findings[at]
+        if finding.score > kept.score:
+            finding.occurrences += kept.occurrences
+            self.findings[at] = finding
+        else:
+            kept.occurrences += finding.occurrences
 
 
 class Engine:
@@ -94,6 +113,7 @@ class Engine:
 
     def scan(self, blocks: Iterable[Block]) -> Detection:
         detection = Detection()
+        add = detection.add
         pension_keys: set[str] = set()
         for block in blocks:
             hits = self._scan_table(block) if isinstance(block, TableBlock) else self._scan_text(block)
@@ -102,7 +122,9 @@ class Engine:
             apply_record_context(hits, pension_keys)
             # Below the floor a match is almost surely not the thing (a landline is 0.05):
             # it is neither hashed nor stored.
-            detection.findings.extend(to_finding(h, self._hasher) for h in hits if h.score >= SCORE_FLOOR)
+            for h in hits:
+                if h.score >= SCORE_FLOOR:
+                    add(to_finding(h, self._hasher))
         detection.pension_records = len(pension_keys)
         return detection
 

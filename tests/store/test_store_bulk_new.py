@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from store_testkit import HOST, begin, decision, facts, finding
@@ -76,3 +78,14 @@ def test_new_files_with_findings_and_violations_equal_record_scan(db_store: Stor
     assert sorted(r[7] for r in found_two) == [1, 2]  # the repeated value counted, not duplicated
     assert active_one == active_two and len(active_two) == 1
     assert _stored(db_store, "/share/three.csv") == ([], [])
+
+
+def test_rows_already_merged_by_the_engine_add_their_occurrences(db_store: Store) -> None:
+    sweep = begin(db_store)
+    seen_thrice = replace(finding("1234567890"), occurrences=3)
+    rows = [seen_thrice, finding("1234567890"), finding("2345678901")]
+    db_store.record_scan(sweep, facts("/share/one.csv"), rows, [decision()])
+    db_store.record_new(sweep, [clean(facts("/share/two.csv"), rows, [decision()])])
+    for path in ("/share/one.csv", "/share/two.csv"):
+        found, _ = _stored(db_store, path)
+        assert sorted(r[7] for r in found) == [1, 4], path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from functools import cache
 
@@ -15,7 +16,7 @@ DASHES = "-‐‑–—―−－ーｰ"
 
 @cache
 def engine() -> Engine:
-    return load_engine(hasher=lambda v: f"h({len(v)})")
+    return load_engine(hasher=lambda v: hashlib.sha256(v.encode()).hexdigest())
 
 
 def pension(detection: Detection) -> list[Finding]:
