@@ -99,6 +99,7 @@ class PartNote:
     outcome: Outcome
     reason: str = ""
     encrypted: bool = False
+    read_anyway: bool = False  # the part was still scanned, lossily (text decoded with replacement)
 
 
 Block = TextBlock | TableBlock

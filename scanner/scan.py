@@ -32,6 +32,7 @@ from .extract.text import TEXT_FORMAT_NAMES, raw_prefilter_applies
 from .fileio import ReadCounter, open_for_scan, read_head, stream_opener
 from .limits import Deadline, ScanLimits
 from .model import Block, FileRef, Finding, Outcome, PartNote, ScanResult, display_path
+from .parts import settle_parts
 from .walk import special_kind
 
 PREFILTER_CHUNK = 1 << 20
@@ -202,11 +203,11 @@ def _extract_and_detect(source: Source, spec: FormatSpec, engine: Detector, ctx:
                         file_type=spec.name, parts=ctx.notes)
     if stops and result.findings:
         outcome, reason = classify(stops[0])
-        result.parts.append(PartNote(where="", outcome=outcome, reason=f"scan incomplete: {reason}",
+        result.parts.append(PartNote(where="rest of the file", outcome=outcome, reason=f"scan incomplete: {reason}",
                                      encrypted=isinstance(stops[0], Encrypted)))
     elif stops:
         return _stopped(stops[0], file_type=spec.name, parts=ctx.notes)
-    return result
+    return settle_parts(result)
 
 
 # --- process pool entry points ------------------------------------------------------

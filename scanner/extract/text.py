@@ -49,7 +49,7 @@ def _open_text(source: Source, ctx: ScanContext) -> TextStream:
 
 def _problem_notes(stream: TextStream) -> Iterator[PartNote]:
     for problem in stream.problems:
-        yield PartNote(where="", outcome=Outcome.ERROR, reason=f"encoding: {problem}")
+        yield PartNote(where="", outcome=Outcome.ERROR, reason=f"encoding: {problem}", read_anyway=True)
 
 
 def _checked(pieces: Iterable[str], ctx: ScanContext) -> Iterator[str]:

@@ -197,3 +197,18 @@ def test_a_single_file_can_be_swept(env):
     record = export(env)[str(roster)]
     assert record["outcome"] == "findings", record
     assert [v["policy"] for v in record["violations"]] == ["local-disk-forbidden"]
+
+
+def test_an_archive_with_an_unread_member_is_a_listed_problem_not_clean(env):
+    from tests.scanner import office_samples as samples
+
+    mixed = env["tree"] / "share" / "mixed.zip"
+    mixed.write_bytes(samples.zip_aes({"secret.docx": samples.docx(["議事録"])}, plain={"open.txt": "議事録"}))
+    res = CliRunner().invoke(main, env["sweep"])
+    assert res.exit_code == 1, res.output
+    record = export(env)[str(mixed)]
+    assert (record["outcome"], record["encrypted"], record["violations"]) == ("encrypted", True, [])
+    with sqlite3.connect(env["dbfile"]) as con:
+        [coverage] = con.execute("SELECT coverage FROM sweeps").fetchone()
+    listed = {p["path"]: p for p in json.loads(coverage)["problems"]}
+    assert listed[str(mixed)]["reason"] == "not read: secret.docx (encrypted: zip-aes)"
