@@ -197,8 +197,14 @@ class Engine:
         row_starts = [0] + [m.end() for m in _ROW_SEP_RE.finditer(text)]
         hits: list[Hit] = []
         for det in self._patterns:
+            # Columns are counted on from the previous candidate in the same row, not from
+            # the row's start: a row of 200,000 cells would otherwise cost its width per hit.
+            at_row, at_pos, at_col = -1, 0, 0
             for cand, score, reasons, r in self._scored_rows(det, norm, row_starts):
-                col = text.count(_CELL_SEP, row_starts[r], cand.start)
+                if r != at_row or cand.start < at_pos:
+                    at_row, at_pos, at_col = r, row_starts[r], 0
+                col = at_col + text.count(_CELL_SEP, at_pos, cand.start)
+                at_pos, at_col = cand.start, col
                 delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
                 row_no = block.first_row + r
                 reasons.extend(why)
@@ -227,8 +233,10 @@ class Engine:
         headed = {c for c, h in enumerate(block.headers) if h.strip()}
         # Rows mostly share one width: the columns to add are worked out once per width.
         unheaded: dict[int, list[int]] = {}
+        widened: set[int] = set()  # rows done: a wide row may hold thousands of numbers
         for h in hits:
-            if h.detector.spec.record_context:
+            if h.detector.spec.record_context and h.pos not in widened:
+                widened.add(h.pos)
                 # A person may be anywhere in a pension row: in a column with no header, or
                 # one whose header names a person or a birth date (the anchor columns, added
                 # below for every row). A column headed 住所 or 備考 is not looked at again.
@@ -375,6 +383,7 @@ def _candidate_cells(matches: Iterable[re.Match[str]], row_strs: list[str]) -> d
     """Map candidate positions in the joined table string back to (row, col), hits only."""
     cells: dict[int, set[int]] = {}
     row_starts: list[int] | None = None
+    at_row, at_pos, at_col = -1, 0, 0  # counted on from the previous match in the row (matches are in order)
     for m in matches:
         if row_starts is None:
             row_starts, acc = [], 0
@@ -382,6 +391,10 @@ def _candidate_cells(matches: Iterable[re.Match[str]], row_strs: list[str]) -> d
                 row_starts.append(acc)
                 acc += len(s) + 1
         r = bisect_right(row_starts, m.start()) - 1
-        col = row_strs[r].count(_CELL_SEP, 0, m.start() - row_starts[r])
+        pos = m.start() - row_starts[r]
+        if r != at_row:
+            at_row, at_pos, at_col = r, 0, 0
+        col = at_col + row_strs[r].count(_CELL_SEP, at_pos, pos)
+        at_pos, at_col = pos, col
         cells.setdefault(r, set()).add(col)
     return cells

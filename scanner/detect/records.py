@@ -45,18 +45,39 @@ def apply_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
         if h.record is not None:
             by_record.setdefault(h.record, []).append(h)
     for members in by_record.values():
-        for h in members:
+        boosted = [h for h in members if h.detector.spec.record_context]
+        if not boosted:
+            continue
+        # What each boosted hit sees of the others, judged on scores before any boost in the
+        # record: the two best per detector (the second stands in when the best is the hit
+        # itself). Linear in the record: a wide row may hold thousands of numbers.
+        best: dict[str, list[float]] = {}
+        for m in members:
+            top = best.setdefault(m.detector.id, [])
+            top.append(m.score)
+            top.sort(reverse=True)
+            del top[2:]
+        for h in boosted:
             spec = h.detector.spec
-            if not spec.record_context:
-                continue
-            present = {m.detector.id for m in members
-                       if m is not h and m.score >= spec.record_min_score and m.detector.id in spec.record_context}
-            for other in sorted(present):
+            present = [other for other in sorted(spec.record_context)
+                       if _best_other(best.get(other), h.score if other == h.detector.id else None)
+                       >= spec.record_min_score]
+            for other in present:
                 h.score += spec.record_context[other]
                 h.reasons.append(f"record:{other}")
             if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= _MEDIUM:
                 # a row is one record; in text the same number twice is one person
                 pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value}")
+
+
+def _best_other(top: list[float] | None, own: float | None) -> float:
+    """The best score among a detector's hits in a record, leaving out the hit itself
+    (``own``: its score, when it is one of them)."""
+    if not top:
+        return float("-inf")
+    if own is not None and own == top[0]:
+        return top[1] if len(top) > 1 else float("-inf")
+    return top[0]
 
 
 def assign_text_records(hits: list[Hit]) -> None:

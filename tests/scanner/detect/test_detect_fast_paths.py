@@ -5,14 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import cache
 
+import pytest
 import regex
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scanner.detect import Engine, load_engine
+from scanner.detect.engine import Engine as _Engine
+from scanner.detect.finders import Detector, PatternFinder, _separator_blind
 from scanner.detect.names import VARIANT_KANJI, normalize_name, to_katakana
-from scanner.detect.normalize import normalize_cell
+from scanner.detect.normalize import normalize_cell, normalize_cells
+from scanner.detect.records import PENSION, Hit, apply_record_context
 from scanner.detect.validators import birth_date, pension_number_shape
+from scanner.model import Confidence, TableBlock
 
 _SPACES = re.compile(r"[ \t\u3000]+")
 
@@ -106,17 +113,6 @@ def test_pension_shape_keeps_digits_only(text: str) -> None:
 
 # --- column batches: a table column searched as one string gives each cell's own answer ---
 
-from functools import cache  # noqa: E402
-
-import pytest  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
-
-from scanner.detect import Engine, load_engine  # noqa: E402
-from scanner.detect.engine import Engine as _Engine  # noqa: E402
-from scanner.detect.finders import PatternFinder, _separator_blind  # noqa: E402
-from scanner.detect.normalize import normalize_cells  # noqa: E402
-from scanner.model import TableBlock  # noqa: E402
-
 # Cells of a roster, with what could go wrong at a cell's edge: combining marks and half-width
 # voicing marks at its start, ー and dashes beside digits, the separator itself, letters and
 # digits on both sides of a lookbehind.
@@ -194,3 +190,49 @@ def test_column_batches_change_no_finding(headers: list[str], rows: list[list[st
         mp.setattr(_Engine, "_column_batch", lambda *_args: None)  # every cell on its own
         plain = engine.scan([block]).findings
     assert batched == plain
+
+
+def reference_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
+    """apply_record_context as first written: every hit of a record against every other
+    (quadratic in a record; a wide row holds thousands of numbers)."""
+    by_record: dict[str | None, list[Hit]] = {}
+    for h in hits:
+        by_record.setdefault(h.record, []).append(h)
+    for members in by_record.values():
+        before = {id(m): m.score for m in members}
+        for h in members:
+            spec = h.detector.spec
+            if not spec.record_context:
+                continue
+            present = {m.detector.id for m in members if m is not h and before[id(m)] >= spec.record_min_score
+                       and m.detector.id in spec.record_context}
+            for other in sorted(present):
+                h.score += spec.record_context[other]
+                h.reasons.append(f"record:{other}")
+            if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= Confidence.MEDIUM:
+                pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value}")
+
+
+@cache
+def detectors() -> dict[str, Detector]:
+    return {d.id: d for d in load_engine()._detectors}
+
+
+RECORD_HITS = st.lists(st.tuples(st.sampled_from(["pension_number", "person_name", "birth_date", "my_number"]),
+                                 st.sampled_from([0.05, 0.2, 0.3, 0.31, 0.5, 0.9]), st.integers(0, 3), st.booleans()),
+                       max_size=30)
+
+
+@given(RECORD_HITS)
+def test_record_context_matches_reference(spec: list[tuple[str, float, int, bool]]) -> None:
+    def hits() -> list[Hit]:
+        return [Hit(detectors()[d], i, i + 1, f"v{i % 4}", "", score, [], f"B{i}", record=f"row {r}", in_table=table)
+                for i, (d, score, r, table) in enumerate(spec)]
+
+    expected, got = hits(), hits()
+    keys_expected: set[str] = set()
+    keys_got: set[str] = set()
+    reference_record_context(expected, keys_expected)
+    apply_record_context(got, keys_got)
+    assert [(h.score, h.reasons) for h in got] == [(h.score, h.reasons) for h in expected]
+    assert keys_got == keys_expected
