@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator
 
 from ..encoding import Guess, TextStream, ascii_compatible_family, guess_encoding
 from ..encoding import bom_or_utf16 as _bom_or_utf16
-from ..errors import CorruptFile, Unsupported
+from ..errors import Unsupported
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
+from .csv_feed import LineFeed
 from .tables import find_header_row
 
 TEXT_FORMAT_NAMES = frozenset({"text", "csv"})  # formats whose raw bytes a byte prefilter can judge
@@ -106,7 +107,7 @@ def extract_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
 
 def _head_lines(source: Source, guess: Guess) -> list[str]:
     text = source.head[guess.bom:].decode(guess.encoding, "replace")
-    lines = text.split("\n")
+    lines = text.splitlines()  # CR, LF and CRLF alike (a "CSV (Macintosh)" file has only CRs)
     if source.size > len(source.head):
         lines = lines[:-1]  # the last line may be cut by the head's end
     return [ln for ln in lines if ln.strip()][:_SNIFF_LINES]
@@ -221,22 +222,6 @@ def _dialect(source: Source, guess: Guess) -> type[csv.Dialect]:
     return sniffed
 
 
-def _lines(pieces: Iterable[str], max_chars: int) -> Iterator[str]:
-    """Physical lines (with their "\\n") for the csv module, in bounded memory."""
-    pending = ""
-    for piece in pieces:
-        pending += piece
-        start = 0
-        while (end := pending.find("\n", start)) != -1:
-            yield pending[start : end + 1]
-            start = end + 1
-        pending = pending[start:]
-        if len(pending) > max_chars:
-            raise CorruptFile(f"csv line longer than {max_chars} characters")
-    if pending:
-        yield pending
-
-
 def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext) -> Iterator[TableBlock]:
     block: list[list[str]] = []
     chars = 0
@@ -256,14 +241,25 @@ def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext)
 def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     stream = _open_text(source, ctx)
     max_line = _MAX_LINE_FACTOR * ctx.limits.text_chunk_chars
-    reader = csv.reader(_lines(_checked(stream, ctx), max_line), _dialect(source, stream.guess))
-    try:
-        top = list(itertools.islice(reader, HEADER_SCAN_ROWS))
-        header_at = find_header_row(top, HEADER_SCAN_ROWS)
-        headers = [cell.strip() for cell in top[header_at]] if header_at is not None else []
-        yield from _row_blocks(itertools.chain(top, reader), headers, ctx)
-    except csv.Error as exc:
-        raise CorruptFile(f"csv: {exc} (line {reader.line_num})") from None
+    if csv.field_size_limit() < max_line:  # a long cell (a pasted letter) is still a cell
+        csv.field_size_limit(max_line)
+    feed = LineFeed(_checked(stream, ctx), max_line)
+    reader = csv.reader(feed.lines(), _dialect(source, stream.guess))
+    failures: list[Exception] = []
+    top = list(itertools.islice(feed.rows(reader, failures, keep=True), HEADER_SCAN_ROWS))
+    if failures:  # not a table from its first lines on: all of it is read as text
+        top = []
+    else:
+        feed.record.clear()
+    header_at = find_header_row(top, HEADER_SCAN_ROWS)
+    headers = [cell.strip() for cell in top[header_at]] if header_at is not None else []
+    yield from _row_blocks(itertools.chain(top, feed.rows(reader, failures)), headers, ctx)
+    if failures:
+        first = feed.record_line()
+        yield PartNote("", Outcome.ERROR, f"csv: {failures[0]} (line {feed.lines_out}); read as plain text "
+                                          f"from line {first}", read_anyway=True)
+        for chunk, line in line_chunks(_checked(feed.remainder(), ctx), ctx.limits.text_chunk_chars):
+            yield TextBlock(chunk, where="", first_line=first + line - 1)
     yield from _problem_notes(stream)
 
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.errors import CorruptFile, ScanTimeout, Unsupported
+from scanner.errors import ScanTimeout, Unsupported
 from scanner.extract import HEAD_BYTES, ScanContext, Source, sniff
 from scanner.extract.text import extract_csv, extract_text, line_chunks, raw_prefilter_applies
 from scanner.limits import Deadline, ScanLimits
@@ -155,7 +155,9 @@ def test_tsv_and_quoted_multiline_cells() -> None:
     assert block.rows == [["氏名", "備考", "番号"], ["山田", "二行の\n備考", "1234-567890"]]
 
 
-def test_csv_with_runaway_line_is_corrupt() -> None:
-    source = Source.from_bytes("x.csv", b"a,b\n" + b"x" * 20_000)
-    with pytest.raises(CorruptFile, match="line longer"):
-        list(extract_csv(source, ctx(chunk=4096)))
+def test_csv_with_runaway_line_is_read_as_text_from_there() -> None:
+    source = Source.from_bytes("x.csv", b"a,b\n" + b"x" * 20_000 + b" 1234-567890")
+    blocks = list(extract_csv(source, ctx(chunk=4096)))
+    assert text_of(blocks) == "a,b\n" + "x" * 20_000 + " 1234-567890"  # within the header rows: all of it
+    [note] = [b for b in blocks if isinstance(b, PartNote)]
+    assert note.read_anyway and "a line longer than 16384 characters" in note.reason
