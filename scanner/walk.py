@@ -2,9 +2,10 @@
 
 - Bytes paths throughout, so names that are not valid UTF-8 (old NAS, CP932) work.
 - Symlinks are never followed, never read and never descended. Each one is reported
-  to ``on_problem`` (outcome ``unsupported``, reason "symlink") so nothing is skipped
-  silently; its target, when inside a swept tree, is found under its real path. A
-  root given as a symlink *is* followed: the user named it.
+  to ``on_problem`` (outcome ``unsupported``) so nothing is skipped silently, with a
+  reason saying where it points: inside the sweep root (its target is found under its
+  real path), outside it (a gap in coverage, named), or nowhere. A root given as a
+  symlink *is* followed: the user named it.
 - Directories are tracked by (st_dev, st_ino): a loop (bind mount) is walked once.
 - FIFOs, sockets and devices are reported as ``unsupported`` ("fifo", "socket",
   "device") without being opened; permission-denied directories as ``unreadable``;
@@ -42,6 +43,18 @@ def special_kind(mode: int) -> str | None:
     if stat.S_ISLNK(mode):
         return "symlink"
     return None
+
+
+def symlink_reason(link: bytes, root: bytes) -> str:
+    """Where a symlink (never followed) points, for the record: a target inside the sweep
+    root is checked at its own path; one outside is a gap in coverage the reason names."""
+    target = os.path.realpath(link)  # resolves chains without reading any file
+    if not os.path.exists(target):
+        return "symlink that does not resolve (dangling or a loop)"
+    real_root = os.path.realpath(root)
+    if target == real_root or target.startswith(real_root.rstrip(b"/") + b"/"):
+        return "symlink to a path inside the sweep root (checked there)"
+    return f"symlink to {display_path(target)}, outside the sweep root (not followed)"
 
 
 def _os_reason(exc: OSError) -> str:
@@ -95,6 +108,8 @@ class _Walker:
                 continue
             if stat.S_ISREG(child_st.st_mode):
                 yield self.file_ref(child, child_st)
+            elif stat.S_ISLNK(child_st.st_mode):
+                self.problem(child, Outcome.UNSUPPORTED, symlink_reason(child, self.root))
             else:
                 self.problem(child, Outcome.UNSUPPORTED, special_kind(child_st.st_mode) or "unknown file type")
 

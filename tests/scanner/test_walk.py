@@ -95,7 +95,19 @@ def test_symlinks_are_not_followed_and_are_reported(tmp_path: Path) -> None:
     files, problems = run_walk(tree)
     assert rel(tree, files) == [b"real.txt"]
     assert sorted(rel(tree, [p[0] for p in problems])) == [b"dangling", b"link-out", b"link-to-file", b"loop"]
-    assert {(p[1], p[2]) for p in problems} == {(Outcome.UNSUPPORTED, "symlink")}
+    reasons = {os.path.basename(p[0]): p[2] for p in problems}
+    assert {p[1] for p in problems} == {Outcome.UNSUPPORTED}
+    assert reasons[b"link-to-file"] == reasons[b"loop"] == "symlink to a path inside the sweep root (checked there)"
+    assert reasons[b"link-out"] == f"symlink to {outside}, outside the sweep root (not followed)"
+    assert reasons[b"dangling"] == "symlink that does not resolve (dangling or a loop)"
+
+
+def test_a_symlink_cycle_is_reported_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    files, problems = run_walk(tmp_path)
+    assert files == []
+    assert {p[2] for p in problems} == {"symlink that does not resolve (dangling or a loop)"}
 
 
 def test_root_given_as_symlink_is_followed(tmp_path: Path) -> None:
