@@ -30,11 +30,19 @@ from .posix_perms import OTHERS, PermSet, Principal, perms_from_acl, perms_from_
 
 def perms_of(path: bytes) -> PermSet:
     """Mode and access ACL of ``path`` (following symlinks, as a reader would)."""
+    return _perms(*_perm_inputs(path))
+
+
+_PermInputs = tuple[int, int, int, tuple[AclEntry, ...] | None]  # mode, uid, gid, access ACL
+
+
+def _perm_inputs(path: bytes) -> _PermInputs:
     st = os.stat(path)
-    acl = _cached_acl(path, st.st_ino, st.st_ctime_ns)
-    if acl is None:
-        return perms_from_mode(st.st_mode, st.st_uid, st.st_gid)
-    return perms_from_acl(st.st_mode, st.st_uid, st.st_gid, list(acl))
+    return st.st_mode, st.st_uid, st.st_gid, _cached_acl(path, st.st_ino, st.st_ctime_ns)
+
+
+def _perms(mode: int, uid: int, gid: int, acl: tuple[AclEntry, ...] | None) -> PermSet:
+    return perms_from_mode(mode, uid, gid) if acl is None else perms_from_acl(mode, uid, gid, list(acl))
 
 
 @lru_cache(maxsize=8192)
@@ -55,6 +63,11 @@ _DIR_CACHE: ContextVar[dict[bytes, PermSet | OSError] | None] = ContextVar("dir_
 _Traversal = tuple[list[dict[str, object]], dict[Principal, str]]
 _TRAVERSAL_CACHE: ContextVar[dict[tuple[bytes, bytes, tuple[Principal, ...]], _Traversal] | None] = ContextVar(
     "traversal_cache", default=None)
+# And whole answers: files of one folder with the same mode, owner and ACL (the usual case:
+# thousands per folder on a share) have the same exposure. An unchanged re-sweep asks it
+# of every file.
+_ExposureKey = tuple[bytes, bytes, _PermInputs, tuple[str, ...]]
+_EXPOSURE_CACHE: ContextVar[dict[_ExposureKey, Exposure] | None] = ContextVar("exposure_cache", default=None)
 
 
 @contextmanager
@@ -62,9 +75,11 @@ def directory_cache() -> Iterator[None]:
     """Cache the permissions of parent directories until the block ends (one sweep)."""
     token = _DIR_CACHE.set({})
     traversal_token = _TRAVERSAL_CACHE.set({})
+    exposure_token = _EXPOSURE_CACHE.set({})
     try:
         yield
     finally:
+        _EXPOSURE_CACHE.reset(exposure_token)
         _TRAVERSAL_CACHE.reset(traversal_token)
         _DIR_CACHE.reset(token)
 
@@ -106,7 +121,28 @@ def posix_exposure(path: bytes, root: bytes | None = None, *, broad_groups: Iter
     ``broad_groups`` names groups that count as "everyone" at this site (e.g. ``users``);
     "others" is always broad.
     """
-    perms = perms_of(path)
+    inputs, groups = _perm_inputs(path), tuple(broad_groups)
+    cache = _EXPOSURE_CACHE.get()
+    if cache is None or root is None:
+        return _exposure(path, root, _perms(*inputs), groups)
+    key = (os.path.dirname(path), root, inputs, groups)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _exposure(path, root, _perms(*inputs), groups)
+    return _own_copy(found)
+
+
+def _own_copy(exposure: Exposure) -> Exposure:
+    """Each file's exposure its own (callers keep and store them), copied to the depth built."""
+    evidence = dict(exposure.evidence)
+    evidence["traversal"] = [dict(step) for step in evidence["traversal"]]  # type: ignore[attr-defined]
+    if "blocked" in evidence:
+        evidence["blocked"] = dict(evidence["blocked"])  # type: ignore[call-overload]
+    return Exposure(owner=exposure.owner, readers=list(exposure.readers),
+                    broad_principals=list(exposure.broad_principals), evidence=evidence)
+
+
+def _exposure(path: bytes, root: bytes | None, perms: PermSet, broad_groups: Iterable[str]) -> Exposure:
     candidates = perms.holders(READ)
     traversal, blocked = _traversal(candidates, path, root)
     readers = [p for p in candidates if p not in blocked]

@@ -217,3 +217,23 @@ def test_access_sweep_cache_gives_each_file_what_an_uncached_walk_gives(share: P
     cached[0] = exposure_for(bytes(files[0]), bytes(share))
     assert cached == plain
     assert plain[0].world_readable and not plain[2].world_readable
+
+
+@needs_setfacl
+def test_access_sweep_cache_sees_a_chmod_or_acl_of_the_file_itself(share: Path) -> None:
+    """Whole answers are remembered per folder, mode, owner and ACL: a file of the same
+    folder whose own permissions differ, or change mid-sweep, gets its own answer."""
+    from scanner.access import directory_cache
+
+    hr = share / "hr"
+    (hr / "other.csv").write_text("fake")
+    with directory_cache():
+        first = exposure_for(bytes(hr / "list.csv"), bytes(share))
+        assert exposure_for(bytes(hr / "other.csv"), bytes(share)) == first  # same folder, same permissions
+        os.chmod(hr / "other.csv", 0o600)
+        assert not exposure_for(bytes(hr / "other.csv"), bytes(share)).world_readable
+        os.chmod(hr / "other.csv", 0o640)
+        setfacl("-m", "u:nobody:r", hr / "other.csv")
+        with_acl = exposure_for(bytes(hr / "other.csv"), bytes(share))
+        assert "user:nobody" in with_acl.readers and "user:nobody" not in first.readers
+        assert exposure_for(bytes(hr / "list.csv"), bytes(share)) == first
