@@ -15,7 +15,7 @@ from scanner.access import directory_cache
 from scanner.model import FileRef, Outcome, display_path
 from scanner.walk import walk
 from store import Store
-from store.policy_changes import exposure_digest
+from store.digests import exposure_digest
 from store.records import NewScan, ViolationDecision
 
 from . import logs

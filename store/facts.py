@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from .digests import exposure_digest
 from .models import File, Finding
 from .paths import path_hash
 from .records import FileFacts, FindingRow
@@ -83,6 +84,7 @@ def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, An
         "protection": facts.protection,
         "pension_records": facts.pension_records,
         "exposure": facts.exposure,
+        "exposure_digest": exposure_digest(facts.exposure),
         "world_readable": world_readable(facts.exposure),
         "last_seen_sweep": sweep_id,
         "last_scanned_sweep": sweep_id,

@@ -80,6 +80,7 @@ class File(Base):
     protection: Mapped[str] = mapped_column(String(64), default="")
     pension_records: Mapped[int] = mapped_column(Integer, default=0)
     exposure: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    exposure_digest: Mapped[str | None] = mapped_column(String(32))  # digests.exposure_digest(exposure)
     world_readable: Mapped[bool] = mapped_column(Boolean, default=False)
     first_seen_sweep: Mapped[int] = mapped_column(ForeignKey("sweeps.id"))
     last_seen_sweep: Mapped[int] = mapped_column(ForeignKey("sweeps.id"), index=True)

@@ -7,8 +7,6 @@ The store knows nothing of policies: the caller passes a ``judge`` that turns on
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
+from .digests import exposure_digest
 from .models import File, Finding, PolicyChange, Sweep, Violation, ViolationEvent
 from .paths import path_hash, under_folders
 from .reconcile import ACTOR, close
@@ -69,21 +68,21 @@ class Rejudgement:
         return dict(Counter(item.policy_id for item in which))
 
 
-def exposure_digest(exposure: dict[str, Any]) -> str:
-    """A short, order-independent fingerprint of an exposure document: equal digests mean
-    the stored exposure and a fresh one say the same thing (JSON round trip included)."""
-    canonical = json.dumps(exposure, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(canonical.encode(), digest_size=12).hexdigest()
-
-
 def exposure_digests(session: Session, host: str, under: list[str]) -> dict[str, str]:
     """path -> exposure digest of the present files under these folders."""
-    query = (
-        select(File.path, File.exposure)
-        .where(File.host == host, File.present.is_(True), under_folders(File.path, under))
-        .execution_options(yield_per=5000)
-    )
-    return {path: exposure_digest(exposure or {}) for path, exposure in session.execute(query)}
+    present = (File.host == host) & File.present.is_(True) & under_folders(File.path, under)
+    query = select(File.path, File.exposure_digest).where(present).execution_options(yield_per=5000)
+    digests: dict[str, str] = {}
+    undigested = False
+    for path, digest in session.execute(query):
+        if digest is None:
+            undigested = True
+        else:
+            digests[path] = digest
+    if undigested:  # a row written without one (by hand, or an older writer): from the document
+        missing = select(File.path, File.exposure).where(present, File.exposure_digest.is_(None))
+        digests.update((path, exposure_digest(exposure or {})) for path, exposure in session.execute(missing))
+    return digests
 
 
 def _host_filter(host: str | None) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from . import attest_store, copies, export, lifecycle, policy_changes, reconcile, register_views
+from .digests import exposure_digest
 from .engine import create_store_engine, default_db_url, writer
 from .facts import (
     find_file,
@@ -260,6 +261,7 @@ class Store:
             if file is None or not file.present:
                 raise KeyError(f"no present file {path!r} on {host!r}")
             file.exposure = exposure
+            file.exposure_digest = exposure_digest(exposure)
             file.world_readable = world_readable(exposure)
             file.last_seen_sweep = sweep_id
             return reconcile.reconcile(session, file.id, sweep_id, decisions, now)

@@ -14,7 +14,8 @@ from agent.policy_diff import compare
 from agent.stored_facts import policy_facts
 from scanner.model import Confidence
 from store import FileFacts, FindingRow, Store, ViolationDecision
-from store.policy_changes import StoredFile, exposure_digest
+from store.digests import exposure_digest
+from store.policy_changes import StoredFile
 
 HOST = "pc-0001"
 
@@ -70,6 +71,10 @@ def test_stored_file_carries_findings_and_exposure(db_store: Store) -> None:
     assert db_store.stored_file(HOST, "/pc/none.csv") is None
     digests = db_store.exposure_digests(HOST, ["/pc"])
     assert digests["/pc/f001.csv"] == exposure_digest({"world_readable": False, "broad_principals": []})
+    sweep = db_store.begin_sweep(host=HOST, roots=["/pc"], rules_version="r1", policy_versions={})
+    opened = {"world_readable": True, "broad_principals": ["others"]}
+    db_store.update_exposure(sweep, HOST, "/pc/f001.csv", opened, [])
+    assert db_store.exposure_digests(HOST, ["/pc"])["/pc/f001.csv"] == exposure_digest(opened)  # kept in step
 
 
 def test_policy_facts_from_stored_file_keep_best_confidence_and_take_fresh_exposure() -> None:
