@@ -55,3 +55,15 @@ def dump(store: Store, *, ignore: frozenset[str] = frozenset()) -> dict[str, lis
             cols = [c for c in table.columns if c.name not in ignore]
             out[name] = [tuple(r) for r in conn.execute(select(*cols).order_by(*table.primary_key.columns))]
     return out
+
+
+def migrate_to(engine: Any, revision: str, *, down: bool = False) -> None:
+    """Run Alembic on ``engine`` up (or down) to ``revision``: a register as an older release left it."""
+    from alembic import command
+
+    from store.migrate import alembic_config
+
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)

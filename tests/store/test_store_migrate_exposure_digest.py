@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, MetaData, insert, select, update
-from store_testkit import HOST
+from store_testkit import HOST, migrate_to
 
 from store import Store
 from store.digests import exposure_digest
 from store.engine import create_store_engine
-from store.migrate import alembic_config
 from store.paths import path_hash
 
 _BATCH = importlib.import_module("store.migrations.versions.0005_exposure_digest")._BATCH
@@ -30,10 +28,7 @@ def _exposure(i: int) -> dict:
 @pytest.fixture
 def engine_at_0004(db_url: str) -> Iterator[Engine]:
     engine = create_store_engine(db_url)
-    config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0004")
+    migrate_to(engine, "0004")
     meta = MetaData()
     meta.reflect(engine)
     sweeps, files = meta.tables["sweeps"], meta.tables["files"]
@@ -73,10 +68,7 @@ def test_upgrade_backfills_every_digest_and_reads_them(db_url: str, engine_at_00
 def test_downgrade_drops_the_column_and_keeps_the_files(db_url: str, engine_at_0004: Engine) -> None:
     with Store.open(db_url):
         pass
-    config = alembic_config()
-    with engine_at_0004.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0004")
+    migrate_to(engine_at_0004, "0004", down=True)
     meta = MetaData()
     meta.reflect(engine_at_0004)
     assert "exposure_digest" not in meta.tables["files"].c

@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, MetaData, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from store_testkit import HOST, decision, facts
+from store_testkit import HOST, decision, facts, migrate_to
 
 from store import Store
 from store.engine import create_store_engine
@@ -28,10 +28,7 @@ PATHS = [f"/share/年金/名簿{i:05d}.csv" for i in range(_BATCH + 7)] + ["/sha
 @pytest.fixture
 def engine_at_0003(db_url: str) -> Iterator[Engine]:
     engine = create_store_engine(db_url)
-    config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0003")
+    migrate_to(engine, "0003")
     try:
         yield engine
     finally:
