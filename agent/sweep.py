@@ -119,7 +119,8 @@ class Sweep:
                 summary.outcomes["excluded"] += 1
                 continue
             match = self.zones.match(ref.raw_path)
-            ref = replace(ref, zone=match.zone)
+            if ref.zone != match.zone:
+                ref = replace(ref, zone=match.zone)
             seen.add(ref.path)
             known = index.get(ref.path)
             if not self.full and unchanged_since_scan(ref, known):

@@ -23,22 +23,26 @@ class ZoneMap:
 
     def __init__(self, rules: list[ZoneRule], default_zone: str = "local") -> None:
         self.default_zone = default_zone
+        # Every file of a sweep is matched: roots and answers are worked out once per rule.
+        prefix = [r for r in rules if not (_GLOB_CHARS & set(r.path))]
         self._prefix = sorted(
-            (r for r in rules if not (_GLOB_CHARS & set(r.path))),
-            key=lambda r: -len(_norm(r.path)),
+            ((_norm(r.path), _norm(r.path).rstrip("/") + "/", ZoneMatch(r.zone, _norm(r.share_root or r.path), r.network))
+             for r in prefix),
+            key=lambda entry: -len(entry[0]),
         )
-        self._globs = [r for r in rules if _GLOB_CHARS & set(r.path)]
+        self._globs = [(r.path, ZoneMatch(r.zone, _norm(r.share_root) if r.share_root else None, r.network))
+                       for r in rules if _GLOB_CHARS & set(r.path)]
+        self._default = ZoneMatch(default_zone, None)
 
     def match(self, path: str | bytes) -> ZoneMatch:
         text = _norm(os.fsdecode(path) if isinstance(path, bytes) else path)
-        for rule in self._prefix:
-            root = _norm(rule.path)
-            if text == root or text.startswith(root.rstrip("/") + "/"):
-                return ZoneMatch(rule.zone, _norm(rule.share_root or rule.path), rule.network)
-        for rule in self._globs:
-            if fnmatch.fnmatchcase(text, rule.path):
-                return ZoneMatch(rule.zone, _norm(rule.share_root) if rule.share_root else None, rule.network)
-        return ZoneMatch(self.default_zone, None)
+        for root, below, answer in self._prefix:
+            if text == root or text.startswith(below):
+                return answer
+        for pattern, answer in self._globs:
+            if fnmatch.fnmatchcase(text, pattern):
+                return answer
+        return self._default
 
     def zone_for(self, path: str | bytes) -> str:
         return self.match(path).zone
