@@ -32,17 +32,16 @@ class LineFeed:
         self._max_chars = max_chars
         self._pending = ""
         self._start = 0
+        self._held = ""  # a piece's last CR, held until the next piece says whether an LF follows
         self.record: list[str] = []  # lines handed out since the last completed row
         self.lines_out = 0
 
     def lines(self) -> Iterator[str]:
         record = self.record  # cleared in place by rows(), never replaced while lines run
-        held = ""  # a piece's last CR, held until the next piece says whether an LF follows
         for piece in self._pieces:
-            piece = held + piece
-            held = ""
+            piece, self._held = self._held + piece, ""
             if piece.endswith("\r"):
-                piece, held = piece[:-1], "\r"
+                piece, self._held = piece[:-1], "\r"
             if piece.count("\r") != piece.count("\r\n"):
                 piece = _LONE_CR.sub("\n", piece)
             pending = self._pending = self._pending[self._start:] + piece
@@ -55,9 +54,9 @@ class LineFeed:
                 yield line
             if len(pending) - start > self._max_chars:
                 raise LineTooLong(f"a line longer than {self._max_chars} characters")
-        rest = self._pending[self._start:] + ("\n" if held else "")
+        rest = self._pending[self._start:] + ("\n" if self._held else "")
         if rest:
-            self._pending, self._start = "", 0
+            self._pending, self._start, self._held = "", 0, ""
             record.append(rest)
             self.lines_out += 1
             yield rest
@@ -81,6 +80,6 @@ class LineFeed:
 
     def remainder(self) -> Iterator[str]:
         """The text from the current record to the end of the file."""
-        yield "".join(self.record) + self._pending[self._start:]
-        self.record, self._pending, self._start = [], "", 0
+        yield "".join(self.record) + self._pending[self._start:] + self._held
+        self.record, self._pending, self._start, self._held = [], "", 0, ""
         yield from self._pieces

@@ -79,3 +79,13 @@ def test_line_feed_remainder_is_the_unfinished_record_and_everything_after() -> 
         next(lines)
     assert feed.record_line() == 2
     assert "".join(feed.remainder()) == '1,"open\nquote' + "x" * 50 + "\nlast\n"
+
+
+def test_a_cr_held_at_a_piece_end_is_in_the_remainder() -> None:
+    feed = LineFeed(iter(["a,b\n", "x" * 30 + "\r", "next\n"]), max_chars=20)
+    lines = feed.lines()
+    assert next(lines) == "a,b\n"
+    feed.record.clear()
+    with pytest.raises(LineTooLong):
+        next(lines)
+    assert "".join(feed.remainder()) == "x" * 30 + "\r" + "next\n"
