@@ -31,6 +31,44 @@ _UTF8_HEAD_START = 0.1  # plausibility bonus for a clean UTF-8 decode
 _MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is binary
 
 
+# EUC-JP as Windows and most Japanese office software write it (eucJP-ms, CP51932) carries
+# the NEC special characters of row 13: ①, Ⅰ, ㈱, ㍻. Python's euc_jp rejects them, so
+# a roster with ㈱ in a company name failed every strict decode and was read as mojibake.
+# These handlers take a 2-byte sequence euc_jp rejects from euc_jis_2004, which decodes
+# every pair euc_jp does to the same character (checked over the whole 2-byte plane), and
+# otherwise behave as "strict" and "replace". 3-byte (0x8F) sequences differ between the
+# two and are left to euc_jp.
+STRICT, REPLACE = "pii-agent-strict", "pii-agent-replace"
+
+
+def _euc_pair(exc: UnicodeDecodeError) -> tuple[str, int] | None:
+    if exc.encoding not in ("euc_jp", "euc-jp"):
+        return None
+    pair = exc.object[exc.start:exc.start + 2]
+    if len(pair) < 2 or pair[0] < 0xA1 or pair[1] < 0xA1:
+        return None
+    try:
+        return pair.decode("euc_jis_2004"), exc.start + 2
+    except UnicodeDecodeError:
+        return None
+
+
+def _strict_errors(exc: UnicodeError) -> tuple[str, int]:
+    found = _euc_pair(exc) if isinstance(exc, UnicodeDecodeError) else None
+    if found is None:
+        raise exc
+    return found
+
+
+def _replace_errors(exc: UnicodeError) -> tuple[str | bytes, int]:
+    found = _euc_pair(exc) if isinstance(exc, UnicodeDecodeError) else None
+    return found if found is not None else codecs.replace_errors(exc)
+
+
+codecs.register_error(STRICT, _strict_errors)
+codecs.register_error(REPLACE, _replace_errors)
+
+
 @dataclass(frozen=True, slots=True)
 class Guess:
     """How to decode a file: ``encoding`` (a Python codec) after ``bom`` bytes.
@@ -91,7 +129,7 @@ _ASCII_RUNS = re.compile("[\x00-\x7f]+")  # removed in C: twice as fast as a per
 
 def _strict(data: bytes, encoding: str, *, at_eof: bool) -> str | None:
     try:
-        return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=at_eof)
+        return codecs.getincrementaldecoder(encoding)(STRICT).decode(data, final=at_eof)
     except UnicodeDecodeError:
         return None
 
@@ -183,7 +221,7 @@ def choose_ascii_compatible(sample: bytes, *, at_eof: bool = False) -> Guess:
 
 def _least_damaged(sample: bytes) -> Guess:
     """Nothing decodes cleanly: the encoding with the fewest replacement characters."""
-    damage = [(codecs.decode(sample, enc, "replace").count("\ufffd"), i, enc)
+    damage = [(codecs.decode(sample, enc, REPLACE).count("\ufffd"), i, enc)
               for i, enc in enumerate(ASCII_COMPATIBLE)]
     return Guess(min(damage)[2], 0, "replace")
 
@@ -204,13 +242,13 @@ class TextStream:
     problems: list[str] = field(default_factory=list)
     encoding: str = ""
     bytes_read: int = 0
-    _errors: str = "strict"
+    _errors: str = STRICT
 
     def __iter__(self) -> Iterator[str]:
         self.encoding = self.guess.encoding
         undecided = self.guess.how == "ascii"
         if self.guess.how == "replace":
-            self._errors = "replace"
+            self._errors = REPLACE
             self.problems.append(f"no encoding decodes cleanly; decoded as {self.encoding} with replacement")
         self.bytes_read = len(self.raw.read(self.guess.bom))
         decoder = codecs.getincrementaldecoder(self.encoding)(self._errors)
@@ -235,7 +273,7 @@ class TextStream:
             offset = self.bytes_read + max(exc.start - len(state[0]), 0)
             self.problems.append(f"invalid {self.encoding} bytes near offset {offset}; "
                                  "rest decoded with replacement characters")
-            self._errors = "replace"
-            lenient = codecs.getincrementaldecoder(self.encoding)("replace")
+            self._errors = REPLACE
+            lenient = codecs.getincrementaldecoder(self.encoding)(REPLACE)
             lenient.setstate(state)
             return lenient.decode(chunk, final=final), lenient

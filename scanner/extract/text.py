@@ -14,7 +14,7 @@ import csv
 import itertools
 from collections.abc import Iterable, Iterator
 
-from ..encoding import Guess, TextStream, ascii_compatible_family, guess_encoding
+from ..encoding import REPLACE, Guess, TextStream, ascii_compatible_family, guess_encoding
 from ..encoding import bom_or_utf16 as _bom_or_utf16
 from ..errors import Unsupported
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
@@ -106,7 +106,7 @@ def extract_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
 
 
 def _head_lines(source: Source, guess: Guess) -> list[str]:
-    text = source.head[guess.bom:].decode(guess.encoding, "replace")
+    text = source.head[guess.bom:].decode(guess.encoding, REPLACE)
     lines = text.splitlines()  # CR, LF and CRLF alike (a "CSV (Macintosh)" file has only CRs)
     if source.size > len(source.head):
         lines = lines[:-1]  # the last line may be cut by the head's end

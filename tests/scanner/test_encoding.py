@@ -114,3 +114,34 @@ def test_round_trip_with_bom(text: str, codec_bom: tuple[str, bytes]) -> None:
     data = bom + text.encode(codec)
     decoded, _ = decode_all(data, chunk_bytes=7)
     assert decoded == text
+
+
+# EUC-JP as Windows writes it (eucJP-ms, CP51932): NEC row-13 characters such as ㈱ and ①.
+NEC_SPECIALS = "㈱①②Ⅰ№㍻"
+
+
+def test_euc_jp_with_nec_special_characters_is_euc_jp_not_mojibake() -> None:
+    text = ("取引先,担当者\n㈱山田商事①,山田太郎\n" + ROSTER) * 20
+    data = text.encode("euc_jis_2004")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("euc_jp")  # what Python's codec alone makes of it
+    assert guess_encoding(data, at_eof=True) == Guess("euc-jp", 0, "strict")
+    for chunk in (7, 64, 1 << 20):  # characters cut across chunk edges too
+        decoded, stream = decode_all(data, chunk_bytes=chunk)
+        assert decoded == text and stream.problems == []
+
+
+@settings(max_examples=50)
+@given(st.lists(st.one_of(JAPANESE, st.sampled_from(list(NEC_SPECIALS))), min_size=1, max_size=200).map("".join),
+       st.integers(1, 64))
+def test_round_trip_euc_jp_with_nec_specials(text: str, chunk_bytes: int) -> None:
+    data = text.encode("euc_jis_2004")
+    stream = TextStream(io.BytesIO(data), Guess("euc-jp"), chunk_bytes=chunk_bytes)
+    assert "".join(stream) == text and stream.problems == []
+
+
+def test_a_truly_invalid_euc_sequence_is_still_replaced_beside_nec_specials() -> None:
+    data = ("㈱山田\n" * 400).encode("euc_jis_2004") + b"\xa1\x20" + "①以上".encode("euc_jis_2004")
+    decoded, stream = decode_all(data)
+    assert decoded.endswith("\ufffd ①以上") and decoded.startswith("㈱山田\n")
+    assert len(stream.problems) == 1

@@ -161,3 +161,13 @@ def test_csv_with_runaway_line_is_read_as_text_from_there() -> None:
     assert text_of(blocks) == "a,b\n" + "x" * 20_000 + " 1234-567890"  # within the header rows: all of it
     [note] = [b for b in blocks if isinstance(b, PartNote)]
     assert note.read_anyway and "a line longer than 16384 characters" in note.reason
+
+
+def test_euc_jp_csv_with_nec_specials_keeps_its_header() -> None:
+    text = "取引先,氏名,基礎年金番号\n" + "".join(f"㈱山田商事①,架空{i},1234-{567890 + i}\n" for i in range(3))
+    source = Source.from_bytes("roster.csv", text.encode("euc_jis_2004"))
+    blocks = list(extract_csv(source, ctx()))
+    (block,) = tables(blocks)
+    assert block.headers == ["取引先", "氏名", "基礎年金番号"]
+    assert block.rows[1] == ["㈱山田商事①", "架空0", "1234-567890"]
+    assert not [b for b in blocks if isinstance(b, PartNote)]
