@@ -34,18 +34,19 @@ _MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is binary
 # EUC-JP as Windows and most Japanese office software write it (eucJP-ms, CP51932) carries
 # the NEC special characters of row 13: ①, Ⅰ, ㈱, ㍻. Python's euc_jp rejects them, so
 # a roster with ㈱ in a company name failed every strict decode and was read as mojibake.
-# These handlers take a 2-byte sequence euc_jp rejects from euc_jis_2004, which decodes
-# every pair euc_jp does to the same character (checked over the whole 2-byte plane), and
-# otherwise behave as "strict" and "replace". 3-byte (0x8F) sequences differ between the
-# two and are left to euc_jp.
+# These handlers take a row-13 pair (lead byte 0xAD) that euc_jp rejects from euc_jis_2004,
+# whose row 13 is NEC's, and otherwise behave as "strict" and "replace". Only row 13: other
+# rows euc_jp rejects mean other things in JIS X 0213 than in Microsoft's tables, and
+# accepting them would let more CP932 half-width katakana pass as EUC-JP.
 STRICT, REPLACE = "pii-agent-strict", "pii-agent-replace"
+_NEC_ROW_13 = 0xAD
 
 
 def _euc_pair(exc: UnicodeDecodeError) -> tuple[str, int] | None:
     if exc.encoding not in ("euc_jp", "euc-jp"):
         return None
     pair = exc.object[exc.start:exc.start + 2]
-    if len(pair) < 2 or pair[0] < 0xA1 or pair[1] < 0xA1:
+    if len(pair) < 2 or pair[0] != _NEC_ROW_13 or pair[1] < 0xA1:
         return None
     try:
         return pair.decode("euc_jis_2004"), exc.start + 2

@@ -1,10 +1,11 @@
+import codecs
 import io
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scanner.encoding import Guess, TextStream, guess_encoding, plausibility
+from scanner.encoding import STRICT, Guess, TextStream, guess_encoding, plausibility
 
 ROSTER = "氏名,フリガナ,基礎年金番号\n山田太郎,ヤマダタロウ,1234-567890\nこれは架空のデータです。\n"
 
@@ -117,7 +118,7 @@ def test_round_trip_with_bom(text: str, codec_bom: tuple[str, bytes]) -> None:
 
 
 # EUC-JP as Windows writes it (eucJP-ms, CP51932): NEC row-13 characters such as ㈱ and ①.
-NEC_SPECIALS = "㈱①②Ⅰ№㍻"
+NEC_SPECIALS = "㈱①②⑳ⅠⅩ№㍻㏍℡"
 
 
 def test_euc_jp_with_nec_special_characters_is_euc_jp_not_mojibake() -> None:
@@ -145,3 +146,11 @@ def test_a_truly_invalid_euc_sequence_is_still_replaced_beside_nec_specials() ->
     decoded, stream = decode_all(data)
     assert decoded.endswith("\ufffd ①以上") and decoded.startswith("㈱山田\n")
     assert len(stream.problems) == 1
+
+
+def test_only_nec_row_13_is_taken_from_jis_x_0213() -> None:
+    row_9 = bytes([0xA9, 0xA1])  # unassigned in JIS X 0208; a JIS X 0213 character, not NEC's
+    assert row_9.decode("euc_jis_2004")
+    with pytest.raises(UnicodeDecodeError):
+        codecs.decode("山田".encode("euc_jp") + row_9, "euc_jp", STRICT)
+    assert codecs.decode("㈱".encode("euc_jis_2004"), "euc_jp", STRICT) == "㈱"
