@@ -197,14 +197,9 @@ class Engine:
         row_starts = [0] + [m.end() for m in _ROW_SEP_RE.finditer(text)]
         hits: list[Hit] = []
         for det in self._patterns:
-            # Columns are counted on from the previous candidate in the same row, not from
-            # the row's start: a row of 200,000 cells would otherwise cost its width per hit.
-            at_row, at_pos, at_col = -1, 0, 0
+            column_of = _ColumnOf(text)
             for cand, score, reasons, r in self._scored_rows(det, norm, row_starts):
-                if r != at_row or cand.start < at_pos:
-                    at_row, at_pos, at_col = r, row_starts[r], 0
-                col = at_col + text.count(_CELL_SEP, at_pos, cand.start)
-                at_pos, at_col = cand.start, col
+                col = column_of(r, row_starts[r], cand.start)
                 delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
                 row_no = block.first_row + r
                 reasons.extend(why)
@@ -229,7 +224,7 @@ class Engine:
 
     def _recognizer_cells(self, block: TableBlock, joined: str, row_strs: list[str], anchor_cols: set[int],
                           hits: list[Hit]) -> dict[int, set[int]]:
-        cells = _candidate_cells(self._anchor_re.finditer(joined), row_strs) if self._anchor_re else {}
+        cells = _candidate_cells(self._anchor_re.finditer(joined), joined, row_strs) if self._anchor_re else {}
         headed = {c for c, h in enumerate(block.headers) if h.strip()}
         # Rows mostly share one width: the columns to add are worked out once per width.
         unheaded: dict[int, list[int]] = {}
@@ -379,11 +374,29 @@ def _merge_windows(spans: list[tuple[int, int]], width: int, size: int) -> list[
     return windows
 
 
-def _candidate_cells(matches: Iterable[re.Match[str]], row_strs: list[str]) -> dict[int, set[int]]:
+class _ColumnOf:
+    """The column of a position in a joined table text, counted on from the previous
+    position asked in the same row, not from the row's start: a row of 200,000 cells would
+    otherwise cost its width per hit. Within a row, positions are asked in order."""
+
+    __slots__ = ("_text", "_row", "_pos", "_col")
+
+    def __init__(self, text: str) -> None:
+        self._text, self._row, self._pos, self._col = text, -1, 0, 0
+
+    def __call__(self, row: int, row_start: int, pos: int) -> int:
+        if row != self._row or pos < self._pos:
+            self._row, self._pos, self._col = row, row_start, 0
+        self._col += self._text.count(_CELL_SEP, self._pos, pos)
+        self._pos = pos
+        return self._col
+
+
+def _candidate_cells(matches: Iterable[re.Match[str]], joined: str, row_strs: list[str]) -> dict[int, set[int]]:
     """Map candidate positions in the joined table string back to (row, col), hits only."""
     cells: dict[int, set[int]] = {}
     row_starts: list[int] | None = None
-    at_row, at_pos, at_col = -1, 0, 0  # counted on from the previous match in the row (matches are in order)
+    column_of = _ColumnOf(joined)
     for m in matches:
         if row_starts is None:
             row_starts, acc = [], 0
@@ -391,10 +404,5 @@ def _candidate_cells(matches: Iterable[re.Match[str]], row_strs: list[str]) -> d
                 row_starts.append(acc)
                 acc += len(s) + 1
         r = bisect_right(row_starts, m.start()) - 1
-        pos = m.start() - row_starts[r]
-        if r != at_row:
-            at_row, at_pos, at_col = r, 0, 0
-        col = at_col + row_strs[r].count(_CELL_SEP, at_pos, pos)
-        at_pos, at_col = pos, col
-        cells.setdefault(r, set()).add(col)
+        cells.setdefault(r, set()).add(column_of(r, row_starts[r], m.start()))
     return cells
