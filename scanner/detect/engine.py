@@ -16,7 +16,7 @@ import re
 import secrets
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 SCORE_FLOOR = 0.1  # findings scoring less are dropped before hashing (see Engine.scan)
 _CELL_SEP, _ROW_SEP = "\x1f", "\x1e"  # never inside office text; not digits, not dashes
 _ROW_SEP_RE = re.compile(_ROW_SEP)
+_SEPARATORS_TO_SPACE = str.maketrans({_CELL_SEP: " ", _ROW_SEP: " "})
 _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
 _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏名 ...)
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
@@ -180,6 +181,13 @@ class Engine:
         row where a record-context rule (pension_number) matched."""
         row_strs = [_CELL_SEP.join(row) for row in block.rows]
         joined = _ROW_SEP.join(row_strs)
+        if (joined.count(_ROW_SEP) != max(len(row_strs) - 1, 0)
+                or joined.count(_CELL_SEP) != sum(max(len(row) - 1, 0) for row in block.rows)):
+            # A cell holds a separator itself (a control character in a hostile or broken
+            # file): it would shift every row and column after it. Read it as a space.
+            block = replace(block, rows=[[cell.translate(_SEPARATORS_TO_SPACE) for cell in row] for row in block.rows])
+            row_strs = [_CELL_SEP.join(row) for row in block.rows]
+            joined = _ROW_SEP.join(row_strs)
         headers = [normalize_str(h) for h in block.headers]
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         if not anchor_cols and self._candidate_re.search(joined) is None:

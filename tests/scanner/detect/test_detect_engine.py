@@ -174,3 +174,11 @@ def test_detect_engine_label_cell_in_the_same_row_counts_but_not_the_row_above()
 def test_detect_engine_table_without_candidates_yields_nothing() -> None:
     block = TableBlock(rows=[["議事録", "会議室"]] * 1000, headers=["件名", "場所"])
     assert engine().scan([block]).findings == []
+
+
+def test_detect_engine_a_cell_holding_a_separator_character_shifts_nothing() -> None:
+    # The engine joins cells with \x1f and rows with \x1e; a broken file may hold them itself.
+    rows = [["\x1e壊れた\x1f", "備考"], ["山田　太郎", "1234-567890"]]
+    found = pension(engine().scan([TableBlock(rows=rows, headers=["氏名", "基礎年金番号"])]))
+    assert [(f.location, f.masked) for f in found] == [("B2", "1234-****90")]
+    assert found[0].confidence >= Confidence.MEDIUM
