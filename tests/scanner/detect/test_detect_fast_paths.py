@@ -135,6 +135,13 @@ def _engine() -> Engine:
     return load_engine(hasher=lambda v: f"h:{v}")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _warm_engine() -> None:
+    """The engine is loaded before any hypothesis clock starts: a cold load alone can pass
+    a test's deadline on its first example."""
+    _engine()
+
+
 def _pattern_finders() -> list[PatternFinder]:
     return [d.finder for d in _engine()._detectors if isinstance(d.finder, PatternFinder)]
 
@@ -215,7 +222,7 @@ def reference_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
 
 @cache
 def detectors() -> dict[str, Detector]:
-    return {d.id: d for d in load_engine()._detectors}
+    return {d.id: d for d in _engine()._detectors}
 
 
 RECORD_HITS = st.lists(st.tuples(st.sampled_from(["pension_number", "person_name", "birth_date", "my_number"]),
