@@ -87,7 +87,12 @@ class Engine:
         self._hasher = hasher
         anchors = [a for s in specs for a in s.anchors]
         min_digits = min((d.spec.min_digits for d in self._patterns), default=10)
-        self._prefilter = Prefilter(anchors, prefilter, min_digits)
+        # Rules with scope-column patterns look at cells under their headers, whatever the
+        # digits: a file naming such a header must pass the byte prefilter too.
+        self._column_rules = [d for d in self._patterns
+                              if isinstance(d.finder, PatternFinder) and d.finder.has_column_patterns]
+        column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
+        self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
         self._rule_anchors = {d.id: [normalize_str(a) for a in d.spec.anchors] for d in self._detectors}
         anchor_alts = [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
@@ -190,9 +195,12 @@ class Engine:
             joined = _ROW_SEP.join(row_strs)
         headers = [normalize_str(h) for h in block.headers]
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
-        if not anchor_cols and self._candidate_re.search(joined) is None:
+        scoped = self._column_scoped(headers)
+        if not anchor_cols and not scoped and self._candidate_re.search(joined) is None:
             return []
         hits = self._table_patterns(block, joined, headers)
+        if scoped:
+            hits.extend(self._column_scoped_hits(block, scoped, hits))
         if self._recognizers:
             cells = self._recognizer_cells(block, joined, row_strs, anchor_cols, hits)
             hits.extend(self._recognize_cells(block, cells, headers, anchor_cols))
@@ -213,6 +221,39 @@ class Engine:
                 reasons.extend(why)
                 hits.append(self._hit(det, cand, score + delta, reasons, r, col,
                                       cell_location(block, col, row_no), row_record(block, row_no)))
+        return hits
+
+    def _column_scoped(self, headers: list[str]) -> list[tuple[Detector, int, float, tuple[str, ...]]]:
+        """(rule, column, header delta, reasons) for each column whose header names a rule
+        that has scope-column patterns (a 基礎年金番号 column for pension_number)."""
+        scoped = []
+        for det in self._column_rules:
+            for col, header in enumerate(headers):
+                if header:
+                    delta, why = det.headers.score(header)
+                    if delta > 0:
+                        scoped.append((det, col, delta, why))
+        return scoped
+
+    def _column_scoped_hits(self, block: TableBlock, scoped: list[tuple[Detector, int, float, tuple[str, ...]]],
+                            found: list[Hit]) -> list[Hit]:
+        """Whole cells matched by scope-column patterns, where the rule's text patterns
+        found nothing in that cell: 123456789 under 基礎年金番号 is 0123456789 with its
+        zero dropped by a spreadsheet."""
+        taken = {(h.detector.id, h.pos, h.end) for h in found}
+        hits: list[Hit] = []
+        for det, col, delta, why in scoped:
+            assert isinstance(det.finder, PatternFinder)
+            rows = [r for r, row in enumerate(block.rows)
+                    if col < len(row) and row[col] and (det.id, r, col) not in taken]
+            prefix = cell_location_prefix(block, col)
+            for r, norm in zip(rows, normalize_cells([block.rows[r][col] for r in rows]), strict=True):
+                cand = det.finder.find_in_column_cell(norm.text)
+                if cand is None:
+                    continue
+                row_no = block.first_row + r
+                hits.append(self._hit(det, cand, cand.score + delta, [*cand.reasons, *why], r, col,
+                                      f"{prefix}{row_no}", row_record(block, row_no)))
         return hits
 
     def _scored_rows(self, det: Detector, norm: NormalizedText,

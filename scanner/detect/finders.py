@@ -32,8 +32,38 @@ class PatternFinder:
         validated = (f"validator:{spec.validator_name}",) if spec.validator is not None else ()
         # Per pattern: whether it names a value group, and the reasons every match of it gives.
         self._patterns = [(p, "value" in p.regex.groupindex, (f"pattern:{p.name}", *validated))
-                          for p in spec.patterns]
-        self.batches = all(_separator_blind(p.regex) for p in spec.patterns)
+                          for p in spec.patterns if p.scope == "text"]
+        self._column_patterns = [(p, "value" in p.regex.groupindex, (f"pattern:{p.name}", *validated))
+                                 for p in spec.patterns if p.scope == "column"]
+        self.batches = all(_separator_blind(p.regex) for p, _, _ in self._patterns)
+
+    @property
+    def has_column_patterns(self) -> bool:
+        return bool(self._column_patterns)
+
+    def find_in_column_cell(self, text: str) -> Candidate | None:
+        """The best ``scope: column`` match of a whole cell (normalized, surrounding spaces
+        ignored); the caller has checked that the column's header names this rule."""
+        stripped = text.strip()  # zero_pad is allowed on column patterns only (rules.py)
+        if not stripped:
+            return None
+        offset = text.index(stripped[0])
+        best: Candidate | None = None
+        for pattern, has_value, reasons in self._column_patterns:
+            m = pattern.regex.fullmatch(stripped)
+            if m is None:
+                continue
+            value = self._value(m.group("value") if has_value else m.group(), pattern.zero_pad)
+            if value is not None and (best is None or pattern.score > best.score):
+                best = Candidate(offset, offset + len(stripped), value, pattern.score, reasons)
+        return best
+
+    def _value(self, raw: str, zero_pad: int) -> str | None:
+        raw = raw.replace(" ", "")
+        if zero_pad:
+            raw = raw.zfill(zero_pad)
+        validator = self.spec.validator
+        return validator(raw) if validator is not None else raw
 
     def find(self, text: NormalizedText, header: str | None) -> Iterable[Candidate]:
         found: list[Candidate] = []

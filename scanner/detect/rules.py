@@ -29,9 +29,17 @@ _COMMON_KEYS = {"id", "description", "kind", "mask", "examples", "anchors", "key
 TRIGGERS = ("candidate", "context")
 _PATTERN_KEYS = _COMMON_KEYS | {"patterns", "validator"}
 _RECOGNIZER_KEYS = _COMMON_KEYS | {"recognizer", "options"}
+_PATTERN_ITEM_KEYS = ("name", "regex", "score", "scope", "zero_pad")
 _ID = regex.compile(r"[a-z][a-z0-9_]*")
 # libyaml's loader where PyYAML was built with it: same documents, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# Where a pattern looks: "text" anywhere (free text and every table cell); "column" only at
+# a whole cell in a column whose header the rule's positive headers name (a number too
+# short or too common to be a candidate on its own, such as a pension number whose leading
+# zero Excel dropped).
+SCOPES = ("text", "column")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,8 @@ class PatternSpec:
     name: str
     regex: re.Pattern[str] | regex.Pattern[str]
     score: float
+    scope: str = "text"
+    zero_pad: int = 0  # left-pad the value with zeros to this many characters (0: as found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +190,8 @@ class _Parser:
         if not isinstance(patterns, list) or not patterns:
             raise self.fail("'patterns' must be a non-empty list")
         spec.patterns = [self._pattern(p, i) for i, p in enumerate(patterns)]
+        if all(p.scope == "column" for p in spec.patterns):
+            raise self.fail("at least one pattern must have scope: text (column patterns only add to it)")
         name = self.data.get("validator")
         if name is not None:
             if name not in VALIDATORS:
@@ -187,8 +199,8 @@ class _Parser:
             spec.validator, spec.validator_name = VALIDATORS[name], name
 
     def _pattern(self, item: Any, index: int) -> PatternSpec:
-        if not isinstance(item, dict) or set(item) - {"name", "regex", "score"} or "regex" not in item:
-            raise self.fail(f"pattern #{index + 1} must be a mapping of name, regex, score")
+        if not isinstance(item, dict) or set(item).difference(_PATTERN_ITEM_KEYS) or "regex" not in item:
+            raise self.fail(f"pattern #{index + 1} must be a mapping of {', '.join(_PATTERN_ITEM_KEYS)}")
         name = str(item.get("name", f"pattern{index + 1}"))
         source = item["regex"]
         if not isinstance(source, str):
@@ -199,7 +211,17 @@ class _Parser:
             compiled = _compile(source)
         except regex.error as exc:
             raise self.fail(f"pattern {name}: regex does not compile: {exc}") from None
-        return PatternSpec(name, compiled, self._number(item.get("score", 0.3), f"pattern {name}: score"))
+        scope = item.get("scope", "text")
+        if scope not in SCOPES:
+            raise self.fail(f"pattern {name}: scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        headers = self.data.get("headers")
+        if scope == "column" and not (isinstance(headers, dict) and headers.get("positive")):
+            raise self.fail(f"pattern {name}: scope column needs positive headers to name its columns")
+        zero_pad = int(self._number(item.get("zero_pad", 0), f"pattern {name}: zero_pad", hi=64))
+        if zero_pad and scope != "column":
+            raise self.fail(f"pattern {name}: zero_pad is for scope column (a number a spreadsheet shortened)")
+        return PatternSpec(name, compiled, self._number(item.get("score", 0.3), f"pattern {name}: score"),
+                           scope, zero_pad)
 
     def _recognizer_parts(self, spec: RuleSpec) -> None:
         from .recognizers import available  # late: recognizer modules may import the engine's types

@@ -44,9 +44,9 @@ def _filled(row: Sequence[str]) -> list[str]:
     return [c for c in row if c and c.strip()]
 
 
-def _looks_like_header(row: Sequence[str], width_below: int) -> bool:
+def _looks_like_header(row: Sequence[str], width_below: int, min_cells: int = 2) -> bool:
     cells = _filled(row)
-    if len(cells) < 2 or len(cells) < _MIN_WIDTH_SHARE * width_below:
+    if len(cells) < min_cells or len(cells) < _MIN_WIDTH_SHARE * width_below:
         return False  # the width first: it costs nothing per cell
     labels = [c.strip() for c in cells if is_label(c)]
     if len(labels) < _MIN_LABEL_SHARE * len(cells):
@@ -61,18 +61,26 @@ def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | 
     all distinct, spans at least half the width of the rows below it, and is followed
     by at least one non-empty row. Title rows and date lines above it are passed
     over; of consecutive label rows the widest (the first, on a tie) wins, so a
-    two-cell title above a five-column header does not take its place.
+    two-cell title above a five-column header does not take its place. A one-column
+    list has a header when a single label sits right above a value that is not one.
     """
     window = rows[:max_scan]
     widths = [len(_filled(r)) for r in window]
+    one_column = max(widths, default=0) == 1
     best: int | None = None
     for i, row in enumerate(window):
         below = widths[i + 1 :]
         if not any(below):
             break  # nothing after it (in the window) to head
-        if _looks_like_header(row, max(below)):
-            if best is None or widths[i] > widths[best]:
+        if _looks_like_header(row, max(below), 1 if one_column else 2):
+            # A one-column list's label sits right above its values: a title above it is passed over.
+            if best is None or widths[i] > widths[best] or one_column:
                 best = i
         elif widths[i] and best is not None:
             break  # the first data row ends the search
+    if best is not None and one_column:
+        # One column: a label heads values (年金番号 over numbers), not more labels (a list of names).
+        after = next((r for r in window[best + 1 :] if _filled(r)), None)
+        if after is None or is_label(_filled(after)[0]):
+            return None
     return best

@@ -86,3 +86,21 @@ def test_col_letter_is_monotonic(index: int) -> None:
 def test_all_text_data_rows_keep_the_first_row_as_header() -> None:
     rows = [["氏名", "住所", "所属"], ["山田", "東京", "総務課"], ["佐藤", "大阪", "人事課"]]
     assert find_header_row(rows) == 0
+
+
+def test_one_column_list_takes_the_label_right_above_its_values() -> None:
+    rows = [["職員名簿"], ["基礎年金番号"], ["0123456789"], ["1234567890"]]
+    assert find_header_row(rows) == 1
+    assert find_header_row(rows[1:]) == 0
+
+
+def test_one_column_list_of_labels_has_no_header() -> None:
+    # a list of names: every row is a label, none heads the others
+    assert find_header_row([["山田 太郎"], ["佐藤 花子"], ["鈴木 一郎"]]) is None
+    assert find_header_row([["0123456789"], ["1234567890"]]) is None
+
+
+def test_label_rows_under_a_two_cell_header_with_empty_cells_are_data() -> None:
+    # 氏名,年金番号 over rows whose number cell is still empty: the header stays the first row
+    rows = [["氏名", "年金番号"]] + [[f"架空{i}", ""] for i in range(40)]
+    assert find_header_row(rows) == 0

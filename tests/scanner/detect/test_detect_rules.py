@@ -121,3 +121,18 @@ def test_detect_rules_check_examples_false_loads_and_lists_failures(tmp_path: Pa
     failures = engine.run_examples()
     assert len(failures) == 1
     assert str(failures[0]).startswith("ex.yaml: rule six_digits: negative example '番号 654321'")
+
+
+def test_detect_rules_column_scope_and_zero_pad_are_checked(tmp_path: Path) -> None:
+    column = "  - {name: short, regex: '[0-9]{5}', score: 0.0, scope: column, zero_pad: 6}"
+    headers = "headers:\n  positive: {番号: 0.6}"
+    assert load_engine(_rules_dir(tmp_path / "ok", ("c.yaml", _rule(extra=column + "\n" + headers))))
+    err = _error(tmp_path / "a", ("c.yaml", _rule(extra=column)))
+    assert err.rule_id == "six_digits" and "positive headers" in str(err)
+    err = _error(tmp_path / "b", ("c.yaml", _rule(extra=column.replace("scope: column, ", "") + "\n" + headers)))
+    assert "zero_pad is for scope column" in str(err)
+    err = _error(tmp_path / "c", ("c.yaml", _rule(extra=column.replace("scope: column", "scope: row") + "\n" + headers)))
+    assert "scope must be one of text, column" in str(err)
+    only_column = _rule(extra=headers).replace("score: 0.3}", "score: 0.3, scope: column}")
+    err = _error(tmp_path / "d", ("c.yaml", only_column))
+    assert "at least one pattern must have scope: text" in str(err)
