@@ -53,6 +53,8 @@ def write_demo_tree(base: Path) -> dict[str, Path]:
             + f"{someone.name}　{_fullwidth(someone.pension_hyphenated).replace('－', 'ー')}\n"
         ).encode("euc-jp"),
         pc / "社員名簿.csv": _csv_bytes(fake.employee_rows(staff), "cp932"),
+        # Opened in Excel and saved again: numbers that began with 0 lost it (0123456789 -> 123456789).
+        pc / "照会結果_Excel保存.csv": _csv_bytes(_excel_saved_rows(fake.people(12, seed=8)), "cp932"),
     }
     files.update(_office_files(share, pc))
     for path, data in files.items():
@@ -78,6 +80,13 @@ def _office_files(share: Path, pc: Path) -> dict[Path, bytes]:
         share / "送付用" / "受給者一覧.zip": fakedocs.zip_bytes({"受給者一覧.csv": csv_roster}, cp932_names=True),
         pc / "通知書_控え.docx": letter,
     }
+
+
+def _excel_saved_rows(people: list[fake.FakePerson]) -> list[list[str]]:
+    """A pension query list whose numbers begin with 0, as Excel saves it: without the zero."""
+    rows = [["照会日", "氏名", "基礎年金番号"]]
+    rows += [["2024/4/1", p.name, str(int("0" + p.pension_number[1:]))] for p in people if p.pension_number[1] != "0"]
+    return rows
 
 
 def _fullwidth(text: str) -> str:

@@ -22,6 +22,11 @@ def test_demo_writes_and_sweeps_a_share_and_a_pc(tmp_path):
     assert [v["policy"] for v in restricted["violations"]] == ["shared-requires-password"]
     assert [v["policy"] for v in records["通知書_控え.docx"]["violations"]] == ["local-disk-forbidden"]
     assert "受給者一覧.zip" in records and records["受給者一覧.zip"]["violations"]
+    excel_saved = records["照会結果_Excel保存.csv"]  # 9-digit cells: the leading zero Excel dropped
+    assert [v["policy"] for v in excel_saved["violations"]] == ["local-disk-forbidden"]
+    [numbers] = [f for f in excel_saved["findings"] if f["detector"] == "pension_number"]
+    assert numbers["count"] >= 8 and numbers["confidence"] == "high"  # a name on each row
+    assert all(masked.startswith("0") for masked in numbers["masked"])
     for decoy in ("商品一覧.csv", "議事録.txt"):
         assert decoy not in records or not records[decoy]["violations"]
     for decoy in ("内線電話帳.csv", "社員名簿.csv"):
