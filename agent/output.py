@@ -60,6 +60,8 @@ def print_summary(summary: SweepSummary, out: TextIO | None = None) -> None:
     else:
         console.print(f"Sweep #{summary.sweep_id} finished in {summary.seconds:.1f}s")
     console.print(f"  files: {outcomes}")
+    if summary.rules_rereads:
+        console.print(f"  read again under changed detector rules: {summary.rules_rereads:,} known file(s)")
     found = ", ".join(f"{k} in {v:,} file(s)" for k, v in sorted(summary.findings.items())) or "none"
     console.print(f"  findings: {found}")
     console.print(f"  violations: {summary.opened} opened, {summary.closed} closed this sweep; "

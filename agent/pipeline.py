@@ -101,13 +101,14 @@ def exposure_dict(exposure: Exposure) -> dict[str, object]:
     }
 
 
-def file_facts(host: str, out: ScanOutput) -> FileFacts:
+def file_facts(host: str, out: ScanOutput, rules_version: str | None = None) -> FileFacts:
+    """``rules_version``: the detector rules that read the content (stored, so other rules read it again)."""
     ref, result = out.ref, out.result
     return FileFacts(
         host=host, path=ref.path, zone=ref.zone, size=ref.size, mtime_ns=ref.mtime_ns, inode=ref.inode,
         outcome=str(result.outcome), reason=result.reason, encrypted=result.encrypted,
         protection=result.protection, file_type=result.file_type, pension_records=result.pension_records,
-        exposure=exposure_dict(out.exposure), content_hash=None,
+        exposure=exposure_dict(out.exposure), content_hash=None, rules_version=rules_version,
     )
 
 

@@ -17,6 +17,7 @@ from scanner.walk import walk
 from store import Store
 from store.digests import exposure_digest
 from store.records import NewScan, ViolationDecision
+from store.repository import FileIndex
 
 from . import logs
 from .attest import sign_sweep
@@ -49,9 +50,12 @@ EMPTY_ROOT_GUARD = 20
 RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
 
 
-def unchanged_since_scan(ref: FileRef, known: tuple[int, int, int, str] | None) -> bool:
-    """Same size, mtime and inode as the register's entry, and an outcome not worth retrying."""
-    return known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode) and known[3] not in RETRY_OUTCOMES
+def unchanged_since_scan(ref: FileRef, known: tuple[int, int, int, str, str | None] | None,
+                         rules_version: str) -> bool:
+    """Same size, mtime and inode as the register's entry, an outcome not worth retrying, and
+    read under these detector rules: what older rules made of a file is no answer for new ones."""
+    return (known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode)
+            and known[3] not in RETRY_OUTCOMES and known[4] == rules_version)
 
 @dataclass
 class SweepSummary:
@@ -65,6 +69,7 @@ class SweepSummary:
     seconds: float = 0.0
     settled: Any = None  # store.lifecycle.SettleOutcome of this sweep
     interrupted: str = ""  # why the sweep stopped before the end ("" when it ran to the end)
+    rules_rereads: int = 0  # known files read again because other detector rules read them last
 
     @property
     def open_violations(self) -> int:
@@ -94,6 +99,11 @@ class Sweep:
                                tuple(settings.broad_groups))
         self.log = logs.get()
 
+    @property
+    def rules_version(self) -> str:
+        """The detector rules this sweep reads with (stored per file)."""
+        return self.scanner.engine.version
+
     # -- walking ------------------------------------------------------------
 
     def excluded(self, path: bytes) -> bool:
@@ -103,7 +113,7 @@ class Sweep:
         return any(fnmatch.fnmatchcase(text, pat) for pat in self.settings.exclude)
 
     def jobs(self, roots: list[bytes], summary: SweepSummary, seen: set[str],
-             index: dict[str, tuple[int, int, int, str]], sweep_id: int,
+             index: FileIndex, sweep_id: int,
              exposures: dict[str, str] | None = None) -> Iterator[ScanJob]:
         """Scan jobs for new and changed files. ``exposures`` (path -> stored exposure
         digest): unchanged files get their exposure re-checked (stat/ACL, no read)."""
@@ -123,7 +133,7 @@ class Sweep:
                 ref = replace(ref, zone=match.zone)
             seen.add(ref.path)
             known = index.get(ref.path)
-            if not self.full and unchanged_since_scan(ref, known):
+            if not self.full and unchanged_since_scan(ref, known, self.rules_version):
                 summary.outcomes["unchanged"] += 1
                 unchanged.append(ref.path)
                 if exposures is not None:
@@ -132,6 +142,8 @@ class Sweep:
                     self.store.touch_unchanged(sweep_id, self.host, unchanged)
                     unchanged.clear()
                 continue
+            if known is not None and known[4] != self.rules_version:
+                summary.rules_rereads += 1
             share_root = os.fsencode(match.share_root) if match.share_root else None
             yield ScanJob(ref, share_root)
         self._record_problems(problems, summary, seen, sweep_id)
@@ -203,7 +215,7 @@ class Sweep:
         out = drop_suppressed(out, self.suppressed)
         rows = finding_rows(out.result.findings)
         decisions = judge(self.policies, out, rows)
-        scan = NewScan(file_facts(self.host, out), rows, [_decision(d) for d in decisions])
+        scan = NewScan(file_facts(self.host, out, self.rules_version), rows, [_decision(d) for d in decisions])
         summary.outcomes[str(out.result.outcome)] += 1
         summary.bytes_read += out.result.bytes_read
         reported = reportable(rows, self.settings.threshold)
@@ -217,7 +229,7 @@ class Sweep:
                           pension_records=out.result.pension_records)
         return scan
 
-    def store_batch(self, sweep_id: int, scans: list[NewScan], index: dict[str, tuple[int, int, int, str]],
+    def store_batch(self, sweep_id: int, scans: list[NewScan], index: FileIndex,
                     summary: SweepSummary) -> None:
         """Write judged scans in one transaction: files the register knew one by one (their
         findings and violations are reconciled), new files in bulk."""
@@ -248,7 +260,7 @@ class Sweep:
         under = [display_path(r) for r in raw_roots]
         summary = self.summary = SweepSummary()
         self.reapply_if_policies_changed(summary)
-        sweep_id = self.store.begin_sweep(host=self.host, roots=under, rules_version=self.scanner.engine.version,
+        sweep_id = self.store.begin_sweep(host=self.host, roots=under, rules_version=self.rules_version,
                                           policy_versions=versions(self.policies), kind=self.kind)
         summary.sweep_id = sweep_id
         self.log.info("sweep_started", sweep_id=sweep_id, roots=under, host=self.host)
@@ -286,10 +298,10 @@ class Sweep:
         summary.seconds = time.monotonic() - started
         self.log.info("sweep_finished", sweep_id=sweep_id, counts=counts, opened=summary.opened,
                       closed=summary.closed, open_violations=summary.open_violations,
-                      seconds=round(summary.seconds, 3))
+                      rules_rereads=summary.rules_rereads, seconds=round(summary.seconds, 3))
         return summary
 
-    def _record_interrupted(self, sweep_id: int, pending: list[NewScan], index: dict[str, tuple[int, int, int, str]],
+    def _record_interrupted(self, sweep_id: int, pending: list[NewScan], index: FileIndex,
                             summary: SweepSummary,
                             started: float, reason: str) -> None:
         """End the sweep's record as interrupted, signed like any other: the files it scanned
@@ -312,7 +324,7 @@ class Sweep:
         self.log.warning("sweep_interrupted", sweep_id=sweep_id, reason=reason, counts=dict(summary.outcomes),
                          seconds=round(summary.seconds, 3))
 
-    def _not_vanished(self, under: list[str], index: dict[str, tuple[int, int, int, str]], seen: set[str],
+    def _not_vanished(self, under: list[str], index: FileIndex, seen: set[str],
                       summary: SweepSummary) -> list[str]:
         """The roots whose missing files may be closed as gone. A root that came back empty
         while the register knows many files under it is an unmounted share or a dead NAS,

@@ -85,6 +85,7 @@ def _scan_values(sweep_id: int, facts: FileFacts, now: datetime) -> dict[str, An
         "pension_records": facts.pension_records,
         "exposure": facts.exposure,
         "exposure_digest": exposure_digest(facts.exposure),
+        "rules_version": facts.rules_version,
         "world_readable": world_readable(facts.exposure),
         "last_seen_sweep": sweep_id,
         "last_scanned_sweep": sweep_id,

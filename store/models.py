@@ -81,6 +81,7 @@ class File(Base):
     pension_records: Mapped[int] = mapped_column(Integer, default=0)
     exposure: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     exposure_digest: Mapped[str | None] = mapped_column(String(32))  # digests.exposure_digest(exposure)
+    rules_version: Mapped[str | None] = mapped_column(String(128))  # the detector rules its content was read under
     world_readable: Mapped[bool] = mapped_column(Boolean, default=False)
     first_seen_sweep: Mapped[int] = mapped_column(ForeignKey("sweeps.id"))
     last_seen_sweep: Mapped[int] = mapped_column(ForeignKey("sweeps.id"), index=True)

@@ -39,6 +39,7 @@ class FileFacts:
     pension_records: int = 0
     exposure: dict[str, Any] = field(default_factory=dict)  # owner, readers, broad_principals, evidence
     content_hash: str | None = None
+    rules_version: str | None = None  # the detector rules that read it (None: unknown, read again next time)
 
 
 @dataclass(slots=True)

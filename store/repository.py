@@ -38,7 +38,7 @@ from .records import (
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
 
-FileIndex = dict[str, tuple[int, int, int, str]]
+FileIndex = dict[str, tuple[int, int, int, str, str | None]]
 
 _files = Base.metadata.tables["files"]
 _TOUCH_IN = (
@@ -182,12 +182,13 @@ class Store:
     # --- files: the cheap path of an unchanged re-sweep ----------------------
 
     def file_index(self, host: str, under: list[str]) -> FileIndex:
-        """path -> (size, mtime_ns, inode, outcome) of the present files under these folders."""
-        query = select(File.path, File.size, File.mtime_ns, File.inode, File.outcome).where(
+        """path -> (size, mtime_ns, inode, outcome, rules_version) of the present files under these folders."""
+        query = select(File.path, File.size, File.mtime_ns, File.inode, File.outcome, File.rules_version).where(
             File.host == host, File.present.is_(True), under_folders(File.path, under)
         )
         with self._read() as session:
-            return {path: (size, mtime, inode, outcome) for path, size, mtime, inode, outcome in session.execute(query)}
+            return {path: (size, mtime, inode, outcome, rules) for path, size, mtime, inode, outcome, rules
+                    in session.execute(query)}
 
     def touch_unchanged(self, sweep_id: int, host: str, paths: Iterable[str]) -> None:
         """Mark files as seen by this sweep without changing anything else (bulk)."""

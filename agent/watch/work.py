@@ -94,10 +94,10 @@ class PathWork:
         self.ctx.counters.add("violations_closed", len(result.closed))
         return "deleted"
 
-    def file(self, sweep: Sweep, ref: FileRef, known: tuple[int, int, int, str] | None) -> str:
+    def file(self, sweep: Sweep, ref: FileRef, known: tuple[int, int, int, str, str | None] | None) -> str:
         if sweep.excluded(ref.raw_path):
             return "excluded"
-        if unchanged_since_scan(ref, known):
+        if unchanged_since_scan(ref, known, sweep.rules_version):
             return "unchanged"
         match = sweep.zones.match(ref.raw_path)
         ref = replace(ref, zone=match.zone)

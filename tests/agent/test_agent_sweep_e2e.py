@@ -212,3 +212,42 @@ def test_an_archive_with_an_unread_member_is_a_listed_problem_not_clean(env):
         [coverage] = con.execute("SELECT coverage FROM sweeps").fetchone()
     listed = {p["path"]: p for p in json.loads(coverage)["problems"]}
     assert listed[str(mixed)]["reason"] == "not read: secret.docx (encrypted: zip-aes)"
+
+
+def _rules_without_dropped_zero(tmp_path: Path) -> Path:
+    """The shipped rules as they were before pension numbers with a dropped zero were found."""
+    import shutil
+
+    from rules import default_rules_dir
+
+    old = tmp_path / "old-rules"
+    shutil.copytree(default_rules_dir(), old)
+    rule = old / "detectors" / "pension_number.yaml"
+    lines = rule.read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = ("leading_zero_dropped", '"123456789", header: 基礎年金番号, min_confidence', "１２３４５６７８９")
+    rule.write_text("".join(line for line in lines if not any(d in line for d in dropped)), encoding="utf-8")
+    return old
+
+
+def test_unchanged_files_are_read_again_under_new_rules(env, tmp_path, monkeypatch):
+    saved = env["tree"] / "pc" / "excel_saved.csv"  # 0123456789 as Excel writes it back
+    saved.write_bytes("氏名,基礎年金番号\r\n架空 太郎,123456789\r\n".encode("cp932"))
+    runner = CliRunner()
+    old_sweep = [*env["sweep"], "--rules", str(_rules_without_dropped_zero(tmp_path))]
+    runner.invoke(main, old_sweep)
+    assert str(saved) not in pension_counts(export(env))  # the old rules miss it
+
+    import agent.pipeline as pipeline
+
+    calls: list[object] = []
+    real = pipeline.scan_file
+    monkeypatch.setattr(pipeline, "scan_file", lambda *a, **k: calls.append(a) or real(*a, **k))
+    res = runner.invoke(main, env["sweep"])  # the shipped rules, files untouched
+    files = len(env["expected"]) + 1
+    assert len(calls) == files
+    assert f"read again under changed detector rules: {files} known file(s)" in res.output
+    assert pension_counts(export(env))[str(saved)] == 1
+
+    calls.clear()
+    res = runner.invoke(main, env["sweep"])  # the same rules again: nothing read
+    assert calls == [] and "read again" not in res.output

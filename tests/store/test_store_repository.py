@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -48,12 +49,12 @@ def test_unknown_sweep_kind_is_refused(db_store: Store) -> None:
 def test_file_index_selects_present_files_under_the_folders(db_store: Store) -> None:
     sweep = begin(db_store)
     for path in ["/share/a.csv", "/share/sub/b.txt", "/shared/c.txt", "/other/d.txt", "/share"]:
-        db_store.record_scan(sweep, facts(path, inode=7), [], [])
+        db_store.record_scan(sweep, replace(facts(path, inode=7), rules_version="r1"), [], [])
     db_store.record_scan(sweep, facts("/share/x.txt", host="other-host"), [], [])
     db_store.mark_deleted(sweep, HOST, "/share/sub/b.txt")
     index = db_store.file_index(HOST, ["/share/"])
-    assert index == {"/share/a.csv": (100, 1_700_000_000_123_456_789, 7, "findings"),
-                     "/share": (100, 1_700_000_000_123_456_789, 7, "findings")}
+    assert index == {"/share/a.csv": (100, 1_700_000_000_123_456_789, 7, "findings", "r1"),
+                     "/share": (100, 1_700_000_000_123_456_789, 7, "findings", "r1")}
     assert set(db_store.file_index(HOST, ["/share", "/other"])) == {"/share/a.csv", "/share", "/other/d.txt"}
     assert db_store.file_index(HOST, []) == {}
 
