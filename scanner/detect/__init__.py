@@ -13,7 +13,7 @@ from pathlib import Path
 from .engine import Detection, Engine, default_hasher
 from .errors import RulesError
 from .examples import ExampleFailure
-from .rules import load_rules, rule_files, rules_version
+from .rules import dictionary_files, load_rules, rule_files, rules_version
 
 __all__ = ["Detection", "Engine", "ExampleFailure", "RulesError", "load_engine"]
 
@@ -36,7 +36,8 @@ def load_engine(rules_dir: Path | None = None, *, hasher: Callable[[str], str] |
     specs = load_rules(rules_dir)
     if not specs:  # scanning with no detectors would call every file clean
         raise RulesError(str(rules_dir / "detectors"), None, "no detector rules (*.yaml) found")
-    engine = Engine(specs, rules_dir, rules_version(rule_files(rules_dir)),
+    # The word lists are part of the rules: a new surname list changes what a file holds.
+    engine = Engine(specs, rules_dir, rules_version(rule_files(rules_dir) + dictionary_files(rules_dir)),
                     hasher or default_hasher(), prefilter)
     failures = engine.run_examples() if check_examples else []
     if failures:

@@ -111,6 +111,12 @@ def rule_files(rules_dir: Path) -> list[Path]:
     return sorted((rules_dir / "detectors").glob("*.yaml"))
 
 
+def dictionary_files(rules_dir: Path) -> list[Path]:
+    """The word lists recognizers read (rules_dir/dictionaries), in a stable order."""
+    folder = rules_dir / "dictionaries"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
 def rules_version(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:

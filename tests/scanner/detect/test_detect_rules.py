@@ -136,3 +136,14 @@ def test_detect_rules_column_scope_and_zero_pad_are_checked(tmp_path: Path) -> N
     only_column = _rule(extra=headers).replace("score: 0.3}", "score: 0.3, scope: column}")
     err = _error(tmp_path / "d", ("c.yaml", only_column))
     assert "at least one pattern must have scope: text" in str(err)
+
+
+def test_detect_rules_version_tracks_the_word_lists_too(tmp_path: Path) -> None:
+    rules_dir = _rules_dir(tmp_path, ("six.yaml", _rule()))
+    without = load_engine(rules_dir).version
+    (rules_dir / "dictionaries").mkdir()
+    words = rules_dir / "dictionaries" / "surnames.tsv"
+    words.write_text("山田\tヤマダ\n", encoding="utf-8")
+    with_list = load_engine(rules_dir).version
+    words.write_text("山田\tヤマダ\n佐藤\tサトウ\n", encoding="utf-8")
+    assert len({without, with_list, load_engine(rules_dir).version}) == 3
