@@ -38,31 +38,43 @@ _MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is binary
 # whose row 13 is NEC's, and otherwise behave as "strict" and "replace". Only row 13: other
 # rows euc_jp rejects mean other things in JIS X 0213 than in Microsoft's tables, and
 # accepting them would let more CP932 half-width katakana pass as EUC-JP.
+# They also take eucJP-ms's IBM extensions: the kanji of names such as 髙橋, 山﨑 and 德永
+# that JIS X 0208 lacks, written as three bytes 0x8F 0xF3 0xF3 .. 0x8F 0xF4 0xFE (the
+# user-defined rows of JIS X 0212), in this order (eucJP-ms, as glibc's EUC-JP-MS decodes them).
 STRICT, REPLACE = "pii-agent-strict", "pii-agent-replace"
 _NEC_ROW_13 = 0xAD
+_IBM_EXTENSIONS = (  # \u escapes: CJK compatibility ideographs, which NFC would fold away in an editor
+    "ⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ＇＂㈱№℡炻仼僴凬匇匤﨎咊坙﨏\ufa10增寬峵嵓﨑德悅愠敎昻晥\ufa12\uf929栁"
+    "﨓﨔橫櫢淸淲瀨\ufa15\ufa16甁皂皞\ufa17礰\ufa18\ufa19\ufa1a\ufa1b竧\ufa1c\ufa1d綠緖\ufa1e荢﨟薰\ufa20﨡蠇\ufa22譿賴赶﨣﨤\ufa25郞\ufa26鄕﨧﨨閒\uf9dc﨩霻靍靑\ufa2a\ufa2b\ufa2c馞髙魲\ufa2d黑"
+)
 
 
-def _euc_pair(exc: UnicodeDecodeError) -> tuple[str, int] | None:
+def _euc_extension(exc: UnicodeDecodeError) -> tuple[str, int] | None:
+    """The character of a Microsoft EUC-JP extension euc_jp rejected, and where decoding goes on."""
     if exc.encoding not in ("euc_jp", "euc-jp"):
         return None
-    pair = exc.object[exc.start:exc.start + 2]
-    if len(pair) < 2 or pair[0] != _NEC_ROW_13 or pair[1] < 0xA1:
-        return None
-    try:
-        return pair.decode("euc_jis_2004"), exc.start + 2
-    except UnicodeDecodeError:
-        return None
+    seq = exc.object[exc.start:exc.start + 3]
+    if len(seq) >= 2 and seq[0] == _NEC_ROW_13 and seq[1] >= 0xA1:
+        try:
+            return seq[:2].decode("euc_jis_2004"), exc.start + 2
+        except UnicodeDecodeError:
+            return None
+    if len(seq) == 3 and seq[0] == 0x8F and 0xA1 <= seq[2] <= 0xFE:
+        index = seq[2] - 0xF3 if seq[1] == 0xF3 else 12 + seq[2] - 0xA1 if seq[1] == 0xF4 else -1
+        if 0 <= index < len(_IBM_EXTENSIONS):
+            return _IBM_EXTENSIONS[index], exc.start + 3
+    return None
 
 
 def _strict_errors(exc: UnicodeError) -> tuple[str, int]:
-    found = _euc_pair(exc) if isinstance(exc, UnicodeDecodeError) else None
+    found = _euc_extension(exc) if isinstance(exc, UnicodeDecodeError) else None
     if found is None:
         raise exc
     return found
 
 
 def _replace_errors(exc: UnicodeError) -> tuple[str | bytes, int]:
-    found = _euc_pair(exc) if isinstance(exc, UnicodeDecodeError) else None
+    found = _euc_extension(exc) if isinstance(exc, UnicodeDecodeError) else None
     return found if found is not None else codecs.replace_errors(exc)
 
 

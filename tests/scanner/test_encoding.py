@@ -1,11 +1,13 @@
 import codecs
 import io
+import shutil
+import subprocess
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scanner.encoding import STRICT, Guess, TextStream, guess_encoding, plausibility
+from scanner.encoding import REPLACE, STRICT, Guess, TextStream, guess_encoding, plausibility
 
 ROSTER = "氏名,フリガナ,基礎年金番号\n山田太郎,ヤマダタロウ,1234-567890\nこれは架空のデータです。\n"
 
@@ -170,3 +172,35 @@ def test_only_nec_row_13_is_taken_from_jis_x_0213() -> None:
     with pytest.raises(UnicodeDecodeError):
         codecs.decode("山田".encode("euc_jp") + row_9, "euc_jp", STRICT)
     assert codecs.decode("㈱".encode("euc_jis_2004"), "euc_jp", STRICT) == "㈱"
+
+
+# eucJP-ms's IBM extensions (kanji of names that JIS X 0208 lacks), as Windows and glibc's
+# EUC-JP-MS write them: three bytes in the user-defined rows of JIS X 0212.
+IBM_EXTENSIONS = {"髙": b"\x8f\xf4\xfb", "﨑": b"\x8f\xf4\xbd", "德": b"\x8f\xf4\xbe", "ⅰ": b"\x8f\xf3\xf3",
+                  "黑": b"\x8f\xf4\xfe", "栁": b"\x8f\xf4\xc6"}
+
+
+def test_euc_jp_names_with_ibm_extension_kanji_are_read_not_replaced() -> None:
+    text = "氏名,基礎年金番号\n" + "".join(f"{name},1234-56789{i}\n" for i, name in enumerate(
+        ["髙橋 一郎", "山﨑 花子", "德永 次郎", "栁田 三郎", "黑木 四郎"]))
+    data = b"".join(IBM_EXTENSIONS.get(ch) or eucjp_ms(ch) for ch in text * 10)
+    assert guess_encoding(data, at_eof=True) == Guess("euc-jp", 0, "strict")
+    for chunk in (1, 2, 7, 1 << 20):  # the three bytes cut across chunk edges too
+        decoded, stream = decode_all(data, chunk_bytes=chunk)
+        assert decoded == text * 10 and stream.problems == []
+
+
+def test_an_unassigned_user_defined_euc_sequence_is_still_a_problem() -> None:
+    data = "山田".encode("euc_jp") + b"\x8f\xf3\xa1" + "太郎".encode("euc_jp")  # before the IBM block
+    with pytest.raises(UnicodeDecodeError):
+        codecs.decode(data, "euc_jp", STRICT)
+    assert "\ufffd" in codecs.decode(data, "euc_jp", REPLACE)
+
+
+@pytest.mark.skipif(shutil.which("iconv") is None, reason="glibc iconv (libc-bin) is the reference decoder")
+def test_ibm_extension_table_is_glibc_eucjp_ms() -> None:
+    codes = [bytes([0x8F, 0xF3, t]) for t in range(0xF3, 0xFF)] + [bytes([0x8F, 0xF4, t]) for t in range(0xA1, 0xFF)]
+    reference = subprocess.run(["iconv", "-f", "EUC-JP-MS", "-t", "UTF-8"], input=b"".join(codes),
+                               capture_output=True, check=True).stdout.decode("utf-8")
+    assert codecs.decode(b"".join(codes), "euc_jp", STRICT) == reference
+    assert len(reference) == 106
