@@ -150,6 +150,17 @@ def docx(paragraphs: Sequence[str] = (), tables: Sequence[Sequence[Sequence[str]
     return zip_bytes(parts)
 
 
+def renamed_parts(package: bytes, renames: Mapping[str, str], types: Mapping[str, str]) -> bytes:
+    """An OOXML package with parts renamed and each part's content type declared, the way Word
+    Online saves its body as word/document2.xml: ``types`` maps (new) part names to content types."""
+    overrides = "".join(f'<Override PartName="/{escape(name)}" ContentType="{escape(kind)}"/>'
+                        for name, kind in types.items())
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        parts: dict[str, str | bytes] = {renames.get(n, n): zin.read(n) for n in zin.namelist()}
+    parts["[Content_Types].xml"] = _CT.replace("</Types>", overrides + "</Types>")
+    return zip_bytes(parts)
+
+
 _A_NS = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
 _P_NS = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
 

@@ -36,6 +36,35 @@ _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 _WORD_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
 _SLIDE_PART = re.compile(r"ppt/(slides/slide|notesSlides/notesSlide|comments/comment)(\d+)\.xml$")
 
+# A part's kind is its content type ([Content_Types].xml), not its name: Word Online and
+# SharePoint save the body as word/document2.xml or word/document22.xml (ECMA-376 asks only
+# that it be the package's officeDocument). The usual names are the fallback.
+CONTENT_TYPES = "[Content_Types].xml"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_MAX_CONTENT_TYPES_BYTES = 4 << 20
+_WORD_MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+_WORD_TYPES = {t: "document" for t in _WORD_MAIN_TYPES} | {
+    f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml": kind
+    for kind in ("header", "footer", "footnotes", "endnotes", "comments")}
+_SLIDE_TYPES = {
+    "application/vnd.openxmlformats-officedocument.presentationml.slide+xml": "slides/slide",
+    "application/vnd.openxmlformats-officedocument.presentationml.notesSlide+xml": "notesSlides/notesSlide",
+    "application/vnd.openxmlformats-officedocument.presentationml.comments+xml": "comments/comment",
+}
+_PRESENTATION_MAIN_TYPES = tuple(
+    f"application/vnd.{family}.{kind}.main+xml"
+    for family, kind in (("openxmlformats-officedocument.presentationml", "presentation"),
+                         ("openxmlformats-officedocument.presentationml", "slideshow"),
+                         ("openxmlformats-officedocument.presentationml", "template"),
+                         ("ms-powerpoint", "presentation.macroEnabled"),
+                         ("ms-powerpoint", "slideshow.macroEnabled"),
+                         ("ms-powerpoint", "template.macroEnabled")))
+
 
 # --- shared ZIP helpers ---------------------------------------------------------
 
@@ -67,6 +96,32 @@ def open_part(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> IO[bytes]:
     if info.file_size > 1 << 20 and info.file_size > limits.archive_max_ratio * max(info.compress_size, 1):
         raise LimitExceeded(f"archive_max_ratio ({limits.archive_max_ratio:g}) in part {name}")
     return zf.open(info)
+
+
+def content_types(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Part name (no leading slash) -> content type, from the package's overrides; {} when
+    the package has none or they cannot be read (the usual part names still count)."""
+    try:
+        info = zf.getinfo(CONTENT_TYPES)
+        if info.file_size > _MAX_CONTENT_TYPES_BYTES:
+            return {}
+        types: dict[str, str] = {}
+        with zf.open(info) as stream:
+            for _event, elem in iterparse(stream, events=("end",)):
+                if elem.tag == _CT + "Override":
+                    types[elem.get("PartName", "").lstrip("/")] = elem.get("ContentType", "")
+                elem.clear()
+        return types
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, SyntaxError):
+        return {}  # ParseError is a SyntaxError; defusedxml's refusals are ValueErrors
+
+
+def _package_types(source: Source) -> dict[str, str]:
+    try:
+        with zipfile.ZipFile(source.opener()) as zf:
+            return content_types(zf)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return {}
 
 
 # --- streaming text and tables out of one XML part --------------------------------
@@ -179,13 +234,46 @@ def table_block(rows: list[list[str]], where: str) -> TableBlock:
 
 
 def _is_word(source: Source) -> bool:
-    names = zip_names(source)
-    return names is not None and "word/document.xml" in names
+    return _is_package(source, "word/document.xml", "word/", _WORD_MAIN_TYPES)
 
 
 def _is_powerpoint(source: Source) -> bool:
+    return _is_package(source, "ppt/presentation.xml", "ppt/", _PRESENTATION_MAIN_TYPES)
+
+
+def _is_package(source: Source, usual_main: str, folder: str, main_types: tuple[str, ...]) -> bool:
+    """The usual main part's name, or else (a package under ``folder`` without it) a part
+    whose content type is a main one."""
     names = zip_names(source)
-    return names is not None and "ppt/presentation.xml" in names
+    if names is None:
+        return False
+    if usual_main in names:
+        return True
+    if CONTENT_TYPES not in names or not any(n.startswith(folder) for n in names):
+        return False
+    return any(t in main_types for t in _package_types(source).values())
+
+
+def _word_parts(zf: zipfile.ZipFile) -> list[str]:
+    """The text parts of a Word package, the body first: by content type, and by the usual names."""
+    names = set(zf.namelist())
+    kinds = {n: t for n, t in content_types(zf).items() if t in _WORD_TYPES and n in names}
+    parts = kinds.keys() | {n for n in names if _WORD_PART.match(n)}
+    main = {n for n in parts if _WORD_TYPES.get(kinds.get(n, ""), "") == "document" or n == "word/document.xml"}
+    return sorted(parts, key=lambda n: (n not in main, _part_order(n)))
+
+
+def _slide_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Slide, notes and comment parts -> where their findings are (``slide 3``), slides first."""
+    names = set(zf.namelist())
+    kinds = {n: _SLIDE_TYPES[t] for n, t in content_types(zf).items() if t in _SLIDE_TYPES and n in names}
+    for n in names:
+        m = _SLIDE_PART.match(n)
+        if m:
+            kinds.setdefault(n, m.group(1))
+    rank = list(_SLIDE_TYPES.values())
+    ordered = sorted(kinds, key=lambda n: (rank.index(kinds[n]), _part_order(n)))
+    return {n: _slide_where(n, kinds[n]) for n in ordered}
 
 
 _PART_RANK = ("word/document.xml", "ppt/slides/", "ppt/notesSlides/")
@@ -200,29 +288,27 @@ def _part_order(name: str) -> tuple[int, int, str]:
 
 def extract_word(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     with open_zip(source) as zf:
-        parts = sorted((n for n in zf.namelist() if _WORD_PART.match(n)), key=_part_order)
-        for name in parts:
+        for name in _word_parts(zf):
             with open_part(zf, name, ctx) as stream:
                 reader = read_part(stream, _WORD_TAGS, ctx)
             yield from part_blocks(reader, name, ctx.limits.text_chunk_chars)
 
 
-def _slide_where(name: str) -> str:
-    m = _SLIDE_PART.match(name)
-    assert m is not None
-    kind = {"slides/slide": "slide", "notesSlides/notesSlide": "notes", "comments/comment": "comments"}
-    return f"{kind[m.group(1)]} {m.group(2)}"
+def _slide_where(name: str, kind: str) -> str:
+    """``slide 3`` from ppt/slides/slide3.xml; a part named otherwise is named in full."""
+    label = {"slides/slide": "slide", "notesSlides/notesSlide": "notes", "comments/comment": "comments"}[kind]
+    m = re.search(r"(\d+)\.xml$", name)
+    return f"{label} {m.group(1)}" if m and _SLIDE_PART.match(name) else f"{label} {name}"
 
 
 def extract_powerpoint(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     with open_zip(source) as zf:
-        parts = sorted((n for n in zf.namelist() if _SLIDE_PART.match(n)), key=_part_order)
-        for name in parts:
+        for name, where in _slide_parts(zf).items():
             with open_part(zf, name, ctx) as stream:
                 # slide comments are PresentationML <p:text>; read them as plain runs
-                tags = _DRAWING_TAGS if "comments/" not in name else _COMMENT_TAGS
+                tags = _DRAWING_TAGS if not where.startswith("comments") else _COMMENT_TAGS
                 reader = read_part(stream, tags, ctx)
-            yield from part_blocks(reader, _slide_where(name), ctx.limits.text_chunk_chars)
+            yield from part_blocks(reader, where, ctx.limits.text_chunk_chars)
 
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"

@@ -3,6 +3,9 @@ exactly the planted pension numbers, at their cells, pages and member paths."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from scanner.detect import Engine, load_engine
@@ -77,3 +80,39 @@ def test_bomb_and_corrupt_files_end_with_a_reason(engine: Engine) -> None:
     assert bad.outcome == Outcome.ERROR and "malformed XML" in bad.reason
     legacy = _scan(engine, "old.doc", (samples.FIXTURES / "plain.doc").read_bytes())
     assert legacy.outcome == Outcome.CLEAN  # legacy Word text is read (scanner.extract.legacy_doc)
+
+
+_WORDML = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+_PRESENTATIONML = "application/vnd.openxmlformats-officedocument.presentationml"
+
+
+def test_word_online_body_named_document2_is_read_as_word(engine: Engine) -> None:
+    # Word Online and SharePoint save the body as word/document2.xml; its runs split numbers.
+    body = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>基礎年金番号 1234-</w:t></w:r>'
+            '<w:r><w:t>567890</w:t></w:r></w:p></w:body></w:document>')
+    data = samples.renamed_parts(samples.docx(body_xml=body, header="山田 太郎 様 2345-678901 年金手帳"),
+                                 {"word/document.xml": "word/document2.xml", "word/header1.xml": "word/hdrA.xml"},
+                                 {"word/document2.xml": f"{_WORDML}.document.main+xml",
+                                  "word/hdrA.xml": f"{_WORDML}.header+xml"})
+    result = _scan(engine, "online.docx", data)
+    assert result.file_type == "docx"
+    assert _pension(result) == {("word/document2.xml:line 1", "1234-****90"), ("word/hdrA.xml:line 1", "2345-****01")}
+
+
+def test_slides_found_by_content_type(engine: Engine) -> None:
+    data = samples.renamed_parts(samples.pptx([["表紙"], ["基礎年金番号 1234-567890 山田太郎"]]),
+                                 {"ppt/slides/slide2.xml": "ppt/slides/roster.xml"},
+                                 {"ppt/slides/roster.xml": f"{_PRESENTATIONML}.slide+xml"})
+    result = _scan(engine, "deck.pptx", data)
+    assert result.file_type == "pptx"
+    assert _pension(result) == {("slide ppt/slides/roster.xml:line 1", "1234-****90")}
+
+
+def test_unreadable_content_types_fall_back_to_the_usual_names(engine: Engine) -> None:
+    with zipfile.ZipFile(io.BytesIO(samples.docx(["基礎年金番号 1234-567890"]))) as package:
+        body = package.read("word/document.xml")
+    broken = samples.zip_bytes({"[Content_Types].xml": "<Types", "word/document.xml": body})  # truncated XML
+    result = _scan(engine, "a.docx", broken)
+    assert result.file_type == "docx"
+    assert _pension(result) == {("word/document.xml:line 1", "1234-****90")}
