@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import iterparse
 
 from ..errors import CorruptFile, LimitExceeded
-from ..model import Block, PartNote, TableBlock, TextBlock
+from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .tables import find_header_row
 
@@ -254,19 +254,28 @@ def _is_package(source: Source, usual_main: str, folder: str, main_types: tuple[
     return any(t in main_types for t in _package_types(source).values())
 
 
-def _word_parts(zf: zipfile.ZipFile) -> list[str]:
+def _word_parts(zf: zipfile.ZipFile, types: dict[str, str]) -> list[str]:
     """The text parts of a Word package, the body first: by content type, and by the usual names."""
     names = set(zf.namelist())
-    kinds = {n: t for n, t in content_types(zf).items() if t in _WORD_TYPES and n in names}
+    kinds = {n: t for n, t in types.items() if t in _WORD_TYPES and n in names}
     parts = kinds.keys() | {n for n in names if _WORD_PART.match(n)}
     main = {n for n in parts if _WORD_TYPES.get(kinds.get(n, ""), "") == "document" or n == "word/document.xml"}
     return sorted(parts, key=lambda n: (n not in main, _part_order(n)))
 
 
-def _slide_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _missing_parts(zf: zipfile.ZipFile, types: dict[str, str], text_types: Iterable[str]) -> Iterator[PartNote]:
+    """Text parts the package declares but does not hold: a damaged package (a name in its
+    directory overwritten), whose text would otherwise be missed without a word."""
+    names = set(zf.namelist())
+    wanted = set(text_types)
+    for name in sorted(n for n, t in types.items() if t in wanted and n not in names):
+        yield PartNote(name, Outcome.ERROR, f"declared in {CONTENT_TYPES} but missing from the package")
+
+
+def _slide_parts(zf: zipfile.ZipFile, types: dict[str, str]) -> dict[str, str]:
     """Slide, notes and comment parts -> where their findings are (``slide 3``), slides first."""
     names = set(zf.namelist())
-    kinds = {n: _SLIDE_TYPES[t] for n, t in content_types(zf).items() if t in _SLIDE_TYPES and n in names}
+    kinds = {n: _SLIDE_TYPES[t] for n, t in types.items() if t in _SLIDE_TYPES and n in names}
     for n in names:
         m = _SLIDE_PART.match(n)
         if m:
@@ -288,7 +297,9 @@ def _part_order(name: str) -> tuple[int, int, str]:
 
 def extract_word(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     with open_zip(source) as zf:
-        for name in _word_parts(zf):
+        types = content_types(zf)
+        yield from _missing_parts(zf, types, _WORD_TYPES)
+        for name in _word_parts(zf, types):
             with open_part(zf, name, ctx) as stream:
                 reader = read_part(stream, _WORD_TAGS, ctx)
             yield from part_blocks(reader, name, ctx.limits.text_chunk_chars)
@@ -303,7 +314,9 @@ def _slide_where(name: str, kind: str) -> str:
 
 def extract_powerpoint(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     with open_zip(source) as zf:
-        for name, where in _slide_parts(zf).items():
+        types = content_types(zf)
+        yield from _missing_parts(zf, types, _SLIDE_TYPES)
+        for name, where in _slide_parts(zf, types).items():
             with open_part(zf, name, ctx) as stream:
                 # slide comments are PresentationML <p:text>; read them as plain runs
                 tags = _DRAWING_TAGS if not where.startswith("comments") else _COMMENT_TAGS

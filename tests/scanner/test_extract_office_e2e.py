@@ -116,3 +116,13 @@ def test_unreadable_content_types_fall_back_to_the_usual_names(engine: Engine) -
     result = _scan(engine, "a.docx", broken)
     assert result.file_type == "docx"
     assert _pension(result) == {("word/document.xml:line 1", "1234-****90")}
+
+
+def test_a_declared_slide_missing_from_the_package_is_not_clean(engine: Engine) -> None:
+    # a damaged directory entry renamed the only slide: its text is gone, and the file says so
+    deck = samples.pptx([["基礎年金番号 1234-567890 山田太郎"]])
+    data = samples.renamed_parts(deck, {"ppt/slides/slide1.xml": "ppt/slides/slid\u00e91.xml"},
+                                 {"ppt/slides/slide1.xml": f"{_PRESENTATIONML}.slide+xml"})
+    result = _scan(engine, "deck.pptx", data)
+    assert result.outcome == Outcome.ERROR
+    assert "ppt/slides/slide1.xml" in result.reason and "missing" in result.reason
