@@ -44,7 +44,7 @@ class PatternFinder:
     def find_in_column_cell(self, text: str) -> Candidate | None:
         """The best ``scope: column`` match of a whole cell (normalized, surrounding spaces
         ignored); the caller has checked that the column's header names this rule."""
-        stripped = text.strip()  # zero_pad is allowed on column patterns only (rules.py)
+        stripped = text.strip()
         if not stripped:
             return None
         offset = text.index(stripped[0])
@@ -59,6 +59,8 @@ class PatternFinder:
         return best
 
     def _value(self, raw: str, zero_pad: int) -> str | None:
+        """The value a column match stands for: zeros a spreadsheet dropped put back
+        (zero_pad is for column patterns only, rules.py), then validated."""
         raw = raw.replace(" ", "")
         if zero_pad:
             raw = raw.zfill(zero_pad)
