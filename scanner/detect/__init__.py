@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..extract import EXTRACTION_VERSION
 from .engine import Detection, Engine, default_hasher
 from .errors import RulesError
 from .examples import ExampleFailure
@@ -36,8 +37,10 @@ def load_engine(rules_dir: Path | None = None, *, hasher: Callable[[str], str] |
     specs = load_rules(rules_dir)
     if not specs:  # scanning with no detectors would call every file clean
         raise RulesError(str(rules_dir / "detectors"), None, "no detector rules (*.yaml) found")
-    # The word lists are part of the rules: a new surname list changes what a file holds.
-    engine = Engine(specs, rules_dir, rules_version(rule_files(rules_dir) + dictionary_files(rules_dir)),
+    # The word lists are part of the rules (a new surname list changes what a file holds), and
+    # so is the reader (a format read that was not).
+    version = rules_version(rule_files(rules_dir) + dictionary_files(rules_dir), EXTRACTION_VERSION)
+    engine = Engine(specs, rules_dir, version,
                     hasher or default_hasher(), prefilter)
     failures = engine.run_examples() if check_examples else []
     if failures:

@@ -117,8 +117,10 @@ def dictionary_files(rules_dir: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
-def rules_version(files: list[Path]) -> str:
-    digest = hashlib.sha256()
+def rules_version(files: list[Path], extraction: int = 0) -> str:
+    """What reads files, as one short digest: the rule files' names and contents, and the
+    extraction version (scanner.extract.EXTRACTION_VERSION)."""
+    digest = hashlib.sha256(b"extraction %d\0" % extraction if extraction else b"")
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

@@ -147,3 +147,12 @@ def test_detect_rules_version_tracks_the_word_lists_too(tmp_path: Path) -> None:
     with_list = load_engine(rules_dir).version
     words.write_text("山田\tヤマダ\n佐藤\tサトウ\n", encoding="utf-8")
     assert len({without, with_list, load_engine(rules_dir).version}) == 3
+
+
+def test_detect_rules_version_tracks_the_extraction_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scanner.detect as detect
+
+    rules_dir = _rules_dir(tmp_path, ("six.yaml", _rule()))
+    before = load_engine(rules_dir).version
+    monkeypatch.setattr(detect, "EXTRACTION_VERSION", detect.EXTRACTION_VERSION + 1)
+    assert load_engine(rules_dir).version != before  # a new reader reads every known file again
