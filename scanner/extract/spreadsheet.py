@@ -27,7 +27,7 @@ from ..limits import Deadline
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import FormatSpec, ScanContext, Source
 from .ooxml import open_part, zip_names
-from .tables import find_header_row
+from .tables import find_header_row, join_split_numbers, split_pairs
 
 HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
 CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
@@ -204,31 +204,6 @@ def _padded_cells_in(stream: IO[bytes], padded: dict[int, str], deadline: Deadli
                 cells.setdefault(int(row) - 1, {})[_col_index(letters.decode())] = pattern_of[style]
         tail = data[-_CELL_OVERLAP:]  # a tag cut at the chunk edge is matched again next round
     return cells
-
-
-# --- 記号 | 番号 split pension numbers ------------------------------------------------
-
-
-def split_pairs(headers: list[str]) -> list[tuple[int, int]]:
-    """Adjacent columns whose headers say they hold the two halves of a pension number."""
-    pairs = []
-    for i in range(len(headers) - 1):
-        left, right = headers[i], headers[i + 1]
-        pension = "年金" in left or "年金" in right
-        halves = "記号" in left and "番号" in right
-        merged = "年金番号" in left and right.strip() == ""  # one header merged over both
-        if (halves and (pension or left.strip() == "記号")) or merged:
-            pairs.append((i, i + 1))
-    return pairs
-
-
-def join_split_numbers(row: list[str], pairs: list[tuple[int, int]]) -> None:
-    for i, j in pairs:
-        if j >= len(row):
-            continue
-        office, serial = row[i].strip(), row[j].strip()
-        if office.isdecimal() and serial.isdecimal() and len(office) <= 4 and 3 <= len(serial) <= 6:
-            row[i] = f"{office.zfill(4)}-{serial.zfill(6)}"
 
 
 # --- sheets to blocks -----------------------------------------------------------------

@@ -84,3 +84,30 @@ def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | 
         if after is None or is_label(_filled(after)[0]):
             return None
     return best
+
+
+# --- 記号 | 番号: a pension number split over two columns (as on the 年金手帳) -----------
+
+
+def split_pairs(headers: list[str]) -> list[tuple[int, int]]:
+    """Adjacent columns whose headers say they hold the two halves of a pension number."""
+    pairs = []
+    for i in range(len(headers) - 1):
+        left, right = headers[i], headers[i + 1]
+        pension = "年金" in left or "年金" in right
+        halves = "記号" in left and "番号" in right
+        merged = "年金番号" in left and right.strip() == ""  # one header merged over both
+        if (halves and (pension or left.strip() == "記号")) or merged:
+            pairs.append((i, i + 1))
+    return pairs
+
+
+def join_split_numbers(row: list[str], pairs: list[tuple[int, int]]) -> None:
+    """In place: each pair's halves joined into its left cell as one number (1234 | 567890 ->
+    1234-567890), with the leading zeros a spreadsheet dropped put back."""
+    for i, j in pairs:
+        if j >= len(row):
+            continue
+        office, serial = row[i].strip(), row[j].strip()
+        if office.isdecimal() and serial.isdecimal() and len(office) <= 4 and 3 <= len(serial) <= 6:
+            row[i] = f"{office.zfill(4)}-{serial.zfill(6)}"

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from scanner.errors import CorruptFile, LimitExceeded, ScanTimeout
 from scanner.extract import ScanContext, Source, extract, sniff
-from scanner.extract.spreadsheet import apply_zero_format, display, split_pairs, zero_format_pattern
+from scanner.extract.spreadsheet import apply_zero_format, display, zero_format_pattern
+from scanner.extract.tables import split_pairs
 from scanner.limits import Deadline, ScanLimits
 from scanner.model import TableBlock
 from tests.scanner import office_samples as samples
