@@ -24,6 +24,10 @@ UTF16_LE_BOM = b"\xff\xfe"
 UTF16_BE_BOM = b"\xfe\xff"
 
 ASCII_COMPATIBLE = ("utf-8", "cp932", "euc-jp")  # the order strict decodes are tried in
+# ISO-2022-JP (JIS): Japanese e-mail and old Unix text, seven bits with escape sequences that
+# shift into JIS X 0208 (ESC $ B, ESC $ @) and into half-width katakana (ESC ( I, hence _ext).
+ISO2022 = "iso2022_jp_ext"
+JIS_SHIFTS = (b"\x1b$B", b"\x1b$@")
 _DECIDE_BYTES = 8192  # bytes an undecided (ASCII so far) stream reads to choose its encoding
 _SCORE_CHARS = 1024  # plausibility is judged on this many non-ASCII characters
 _MIN_PLAUSIBLE = 0.6  # below this mean score a strict decode is taken for a mislabel
@@ -51,6 +55,11 @@ _IBM_EXTENSIONS = (  # \u escapes: CJK compatibility ideographs, which NFC would
 
 def _euc_extension(exc: UnicodeDecodeError) -> tuple[str, int] | None:
     """The character of a Microsoft EUC-JP extension euc_jp rejected, and where decoding goes on."""
+    if exc.encoding == ISO2022:  # Microsoft's JIS (CP50220) has NEC row 13 too, seven bits each
+        pair = exc.object[exc.start:exc.start + 2]
+        if len(pair) == 2 and pair[0] == _NEC_ROW_13 & 0x7F and 0x21 <= pair[1] <= 0x7E:
+            return bytes([_NEC_ROW_13, pair[1] | 0x80]).decode("euc_jis_2004"), exc.start + 2
+        return None
     if exc.encoding not in ("euc_jp", "euc-jp"):
         return None
     seq = exc.object[exc.start:exc.start + 3]
@@ -87,7 +96,8 @@ class Guess:
     """How to decode a file: ``encoding`` (a Python codec) after ``bom`` bytes.
 
     ``how`` says why: "bom", "nul-pattern", "strict", "ascii" (undecided: only ASCII
-    seen so far; any ASCII-compatible codec gives the same text) or "replace".
+    seen so far; any ASCII-compatible codec gives the same text), "escape" (ISO-2022-JP's
+    shift sequences) or "replace".
     """
 
     encoding: str
@@ -193,8 +203,13 @@ def guess_encoding(sample: bytes, *, at_eof: bool = False) -> Guess | None:
     if _looks_binary(sample):
         return None
     if sample.isascii():
-        return Guess("utf-8", 0, "ascii")
+        return Guess(ISO2022, 0, "escape") if is_iso2022(sample) else Guess("utf-8", 0, "ascii")
     return choose_ascii_compatible(sample, at_eof=at_eof)
+
+
+def is_iso2022(sample: bytes) -> bool:
+    """Seven-bit text that shifts into JIS X 0208: ISO-2022-JP."""
+    return any(shift in sample for shift in JIS_SHIFTS) and sample.isascii()
 
 
 def bom_or_utf16(sample: bytes) -> Guess | None:
@@ -270,6 +285,10 @@ class TextStream:
                 undecided = False  # ASCII so far decodes the same in every candidate
                 chunk += self.raw.read(max(_DECIDE_BYTES - len(chunk), 0))  # judge on enough bytes
                 self.encoding = choose_ascii_compatible(chunk, at_eof=len(chunk) < _DECIDE_BYTES).encoding
+                decoder = codecs.getincrementaldecoder(self.encoding)(self._errors)
+            elif undecided and is_iso2022(chunk):  # an e-mail's ASCII headers, then a JIS body
+                undecided = False
+                self.encoding = ISO2022
                 decoder = codecs.getincrementaldecoder(self.encoding)(self._errors)
             text, decoder = self._decode(decoder, chunk, final=False)
             self.bytes_read += len(chunk)

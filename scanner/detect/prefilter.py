@@ -4,7 +4,8 @@ False means certainly not, so a caller may call a file clean without decoding it
 Looks for digit runs as long as the shortest candidate-triggered rule needs
 (``min_digits``: 10 for pension numbers, 12 for My Number), with at most one separator
 between two digits, in ASCII and in full-width digits, with the separators as UTF-8,
-CP932 and EUC-JP write them, and for every anchor a rule declares, encoded in each of those encodings. Dates,
+CP932 and EUC-JP write them, for every anchor a rule declares, encoded in each of those encodings,
+and for ISO-2022-JP's shift into kanji (a JIS file is decoded, never judged on its raw bytes). Dates,
 amounts and extension numbers (the digits of every office file) do not pass.
 Two interchangeable backends: Hyperscan where importable, the ``re`` module otherwise.
 Compiling the Hyperscan database is a noticeable part of startup, so the compiled database
@@ -28,6 +29,8 @@ from typing import Any
 
 import ahocorasick
 import platformdirs
+
+from ..encoding import JIS_SHIFTS
 
 _ENCODINGS = ("utf-8", "cp932", "euc-jp")
 _DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
@@ -98,12 +101,14 @@ class Prefilter:
         if backend not in BACKENDS:
             raise ValueError(f"prefilter must be one of {', '.join(BACKENDS)}, not {backend!r}")
         anchors = sorted(set(anchors))
-        exprs = candidate_byte_patterns(min_digits) + [b"".join(b"\\x%02x" % b for b in form)
-                                             for form in anchor_byte_forms(anchors)]
+        # ISO-2022-JP shifts its kanji and full-width digits into seven-bit pairs no byte
+        # pattern here sees: a shift into JIS X 0208 is itself reason to decode the file.
+        literals = anchor_byte_forms(anchors) + list(JIS_SHIFTS)
+        exprs = candidate_byte_patterns(min_digits) + [b"".join(b"\\x%02x" % b for b in form) for form in literals]
         if backend == "auto":
             backend = "hyperscan" if hyperscan_available() else "regex"
         self.backend = backend
-        self._plain = _LiteralSearch(anchor_byte_forms(anchors), min_digits)
+        self._plain = _LiteralSearch(literals, min_digits)
         self._hs = _HyperscanSet(exprs, cache_dir or default_cache_dir()) if backend == "hyperscan" else None
         self.candidate_text = candidate_text(min_digits)
         text_alts = [self.candidate_text] + [re.escape(a) for a in anchors]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scanner.encoding import REPLACE, STRICT, Guess, TextStream, guess_encoding, plausibility
+from scanner.encoding import ISO2022, REPLACE, STRICT, Guess, TextStream, guess_encoding, plausibility
 
 ROSTER = "氏名,フリガナ,基礎年金番号\n山田太郎,ヤマダタロウ,1234-567890\nこれは架空のデータです。\n"
 
@@ -204,3 +204,36 @@ def test_ibm_extension_table_is_glibc_eucjp_ms() -> None:
                                capture_output=True, check=True).stdout.decode("utf-8")
     assert codecs.decode(b"".join(codes), "euc_jp", STRICT) == reference
     assert len(reference) == 106
+
+
+def _jis(text: str) -> bytes:
+    """ISO-2022-JP as mailers write it; ① as Microsoft's CP50220 (NEC row 13, seven bits)."""
+    return b"".join(b"\x1b$B\x2d\x21\x1b(B" if ch == "①" else ch.encode(ISO2022) for ch in text)
+
+
+def test_iso_2022_jp_text_is_decoded_and_passes_the_byte_prefilter() -> None:
+    from scanner.detect import load_engine
+    from scanner.extract import Source
+    from scanner.model import Confidence, Outcome
+    from scanner.scan import scan_source
+
+    text = "①山田 太郎 様\n基礎年金番号：１２３４ー５６７８９０\n"
+    data = _jis(text)
+    assert data.isascii()
+    assert guess_encoding(data, at_eof=True) == Guess(ISO2022, 0, "escape")
+    for chunk in (1, 5, 1 << 20):
+        decoded, stream = decode_all(data, chunk_bytes=chunk)
+        assert decoded == text and stream.problems == []
+    engine = load_engine()
+    assert engine.prefilter(data)  # no ASCII digit run, no anchor as bytes: the shift lets it through
+    result = scan_source(Source.from_bytes("memo.txt", data), engine)
+    assert result.outcome == Outcome.FINDINGS and result.parts == []
+    assert {(f.detector, f.masked) for f in result.findings if f.confidence >= Confidence.MEDIUM} == {
+        ("pension_number", "1234-****90"), ("person_name", "山* **")}
+
+
+def test_iso_2022_jp_after_long_ascii_headers_is_still_jis() -> None:
+    headers = "".join(f"X-Header-{i}: {'a' * 60}\n" for i in range(200))  # beyond the head
+    text = headers + "\n基礎年金番号 1234-567890 山田太郎\n"
+    decoded, stream = decode_all(_jis(text), chunk_bytes=4096)
+    assert decoded == text and stream.problems == []
