@@ -133,7 +133,8 @@ def _read_capped(stream: Readable, cap: int, name: str, ctx: ScanContext
             os.unlink(spill.name)
 
 
-def _budget(ctx: ScanContext) -> int:
+def member_budget(ctx: ScanContext) -> int:
+    """Bytes the archive limits still allow a member."""
     return max(ctx.limits.archive_max_total_bytes - ctx.archive_bytes, 0)
 
 
@@ -188,7 +189,7 @@ def extract_zip(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
                 yield PartNote(name, Outcome.ERROR, f"member unreadable: {exc}")
                 continue
             with stream:
-                yield from scan_member(source, name, stream, min(info.file_size, _budget(ctx)), ctx)
+                yield from scan_member(source, name, stream, min(info.file_size, member_budget(ctx)), ctx)
 
 
 # --- 7z -------------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def extract_7z(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         check_totals(len(files), declared, ctx)
         check_ratio(source.name, declared, source.size, ctx)
         spools: dict[str, _CappedSpool] = {}
-        budget = _budget(ctx)
+        budget = member_budget(ctx)
 
         class Factory(WriterFactory):
             def create(self, filename: str) -> _CappedSpool:  # type: ignore[override]
@@ -293,7 +294,7 @@ def extract_tar(source: Source, ctx: ScanContext, stream: Readable) -> Iterator[
             data = tar.extractfile(member)
             if data is None:
                 continue
-            yield from scan_member(source, member.name, data, min(member.size, _budget(ctx)), ctx)
+            yield from scan_member(source, member.name, data, min(member.size, member_budget(ctx)), ctx)
 
 
 def extract_stream(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
@@ -311,7 +312,7 @@ def extract_stream(source: Source, ctx: ScanContext) -> Iterator[Block | PartNot
         else:
             name = source.name.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
             inner = name.rsplit(".", 1)[0] if "." in name else f"{name}.out"
-            yield from scan_member(source, inner, stream, _budget(ctx), ctx)
+            yield from scan_member(source, inner, stream, member_budget(ctx), ctx)
     except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
         raise CorruptFile(f"unreadable archive stream: {exc}") from exc
 

@@ -1,0 +1,89 @@
+"""Saved e-mail: bodies decoded from base64 and ISO-2022-JP, attachments scanned as files."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+
+import pytest
+
+from scanner.detect import Engine, load_engine
+from scanner.extract import Source, sniff
+from scanner.model import Confidence, Outcome, ScanResult
+from scanner.scan import scan_source
+from tests.scanner import office_samples as samples
+
+ROSTER_CSV = "氏名,基礎年金番号\r\n山田 太郎,1234-567890\r\n佐藤 花子,2345-678901\r\n".encode("cp932")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+def _scan(engine: Engine, data: bytes, name: str = "受信/送付の件.eml") -> ScanResult:
+    return scan_source(Source.from_bytes(name, data), engine)
+
+
+def _pension(result: ScanResult) -> set[tuple[str, str]]:
+    return {(f.location, f.masked) for f in result.findings
+            if f.detector == "pension_number" and f.confidence >= Confidence.MEDIUM}
+
+
+def _mail(body: str, *attachments: tuple[str, bytes], charset: str = "iso-2022-jp") -> bytes:
+    msg = MIMEMultipart()
+    msg["From"] = "jimu@example.jp"
+    msg["To"] = "somu@example.jp"
+    msg["Subject"] = "名簿の送付"
+    msg["Date"] = "Fri, 27 Nov 2026 09:00:00 +0900"
+    msg.attach(MIMEText(body, "plain", charset))
+    for name, data in attachments:
+        part = MIMEApplication(data)  # base64
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        msg.attach(part)
+    return msg.as_bytes()
+
+
+def test_jis_body_is_read(engine: Engine) -> None:
+    data = _mail("山田 太郎 様\n基礎年金番号：１２３４−５６７８９０\n")
+    assert b"1234" not in data  # full-width digits in JIS: nothing for a byte pattern
+    result = _scan(engine, data)
+    assert result.file_type == "eml" and result.outcome == Outcome.FINDINGS
+    assert _pension(result) == {("body 1:line 2", "1234-****90")}
+
+
+def test_base64_attachments_are_scanned_as_files(engine: Engine) -> None:
+    other = ROSTER_CSV.replace(b"1234-567890", b"3456-789012").replace(b"2345-678901", b"4567-890123")
+    zipped = samples.zip_bytes({"名簿.csv": other}, cp932_names=True)
+    data = _mail("添付のとおり送付します。", ("被保険者名簿.csv", ROSTER_CSV), ("送付.zip", zipped))
+    assert b"567890" not in data
+    result = _scan(engine, data)
+    assert _pension(result) == {
+        ("被保険者名簿.csv!B2", "1234-****90"), ("被保険者名簿.csv!B3", "2345-****01"),
+        ("送付.zip!名簿.csv!B2", "3456-****12"), ("送付.zip!名簿.csv!B3", "4567-****23")}
+
+
+def test_html_body_loses_its_tags(engine: Engine) -> None:
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "jimu@example.jp", "照会"
+    msg.set_content("<html><body><table><tr><td>基礎年金番号</td><td><b>1234-567890</b></td></tr>"
+                    "</table><p>山田&nbsp;太郎 様</p></body></html>", subtype="html", cte="base64")
+    result = _scan(engine, msg.as_bytes())
+    assert _pension(result) == {("body 1:line 1", "1234-****90")}
+
+
+def test_encrypted_and_unknown_attachments_are_named(engine: Engine) -> None:
+    data = _mail("暗号化した名簿を送ります。", ("名簿.zip", samples.zip_aes({"名簿.csv": ROSTER_CSV})),
+                 ("winmail.dat", b"\x78\x9f\x3e\x22" + bytes(range(256)) * 4))
+    result = _scan(engine, data)
+    assert result.outcome != Outcome.CLEAN
+    assert "名簿.zip" in result.reason and "winmail.dat" in result.reason
+
+
+def test_a_plain_text_file_is_not_taken_for_mail() -> None:
+    memo = Source.from_bytes("memo.txt", "From: 総務課\n本日の会議の件。\n".encode())
+    assert sniff(memo).name == "text"  # one header-like line is not a mail
+    saved = Source.from_bytes("message.txt", b"Received: by x\r\nFrom: a@b\r\nSubject: x\r\n\r\nbody\r\n")
+    assert sniff(saved).name == "eml"
