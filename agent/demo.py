@@ -55,6 +55,8 @@ def write_demo_tree(base: Path) -> dict[str, Path]:
         pc / "社員名簿.csv": _csv_bytes(fake.employee_rows(staff), "cp932"),
         # Opened in Excel and saved again: numbers that began with 0 lost it (0123456789 -> 123456789).
         pc / "照会結果_Excel保存.csv": _csv_bytes(_excel_saved_rows(fake.people(12, seed=8)), "cp932"),
+        # A mail saved from the mailer: a JIS body, the roster attached in base64.
+        pc / "受信メール_名簿送付.eml": _mail_with_roster(fake.people(6, seed=9)),
     }
     files.update(_office_files(share, pc))
     for path, data in files.items():
@@ -87,6 +89,21 @@ def _excel_saved_rows(people: list[fake.FakePerson]) -> list[list[str]]:
     rows = [["照会日", "氏名", "基礎年金番号"]]
     rows += [["2024/4/1", p.name, str(int("0" + p.pension_number[1:]))] for p in people if p.pension_number[1] != "0"]
     return rows
+
+
+def _mail_with_roster(people: list[fake.FakePerson]) -> bytes:
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    mail = MIMEMultipart()
+    mail["From"], mail["To"] = "nenkin-kakari@example.jp", "somu@example.jp"
+    mail["Subject"], mail["Date"] = "受給者名簿の送付", "Mon, 01 Apr 2024 09:00:00 +0900"
+    mail.attach(MIMEText("総務課 御中\n\n受給者名簿を添付します。\n", "plain", "iso-2022-jp"))
+    attachment = MIMEApplication(_csv_bytes(fake.roster_rows(people), "cp932"))
+    attachment.add_header("Content-Disposition", "attachment", filename=("utf-8", "", "受給者名簿.csv"))
+    mail.attach(attachment)
+    return mail.as_bytes()
 
 
 def _fullwidth(text: str) -> str:

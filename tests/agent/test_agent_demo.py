@@ -24,6 +24,8 @@ def test_demo_writes_and_sweeps_a_share_and_a_pc(tmp_path):
     assert "受給者一覧.zip" in records and records["受給者一覧.zip"]["violations"]
     excel_saved = records["照会結果_Excel保存.csv"]  # 9-digit cells: the leading zero Excel dropped
     assert [v["policy"] for v in excel_saved["violations"]] == ["local-disk-forbidden"]
+    mail = records["受信メール_名簿送付.eml"]  # the roster is a base64 attachment
+    assert [v["policy"] for v in mail["violations"]] == ["local-disk-forbidden"]
     [numbers] = [f for f in excel_saved["findings"] if f["detector"] == "pension_number"]
     assert numbers["count"] >= 8 and numbers["confidence"] == "high"  # a name on each row
     assert all(masked.startswith("0") for masked in numbers["masked"])
