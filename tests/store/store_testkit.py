@@ -4,11 +4,13 @@ conftest.py: conftest files in package-less test folders would collide by name.)
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import MetaData, select
 
 from store import FileFacts, FindingRow, Store, ViolationDecision
+from store.paths import path_hash
 
 HOST = "pc-0001"
 
@@ -67,3 +69,14 @@ def migrate_to(engine: Any, revision: str, *, down: bool = False) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def raw_file_row(path: str, sweep: int, **columns: Any) -> dict[str, Any]:
+    """A files row written below the models, as an older schema held it (migration tests)."""
+    row: dict[str, Any] = dict(
+        host=HOST, path=path, path_hash=path_hash(path), zone="shared", size=1, mtime_ns=1, inode=1,
+        file_type="csv", outcome="clean", reason="", encrypted=False, protection="", pension_records=0,
+        exposure={}, world_readable=False, first_seen_sweep=sweep, last_seen_sweep=sweep,
+        last_scanned_sweep=sweep, last_scanned_at=datetime(2026, 11, 27, tzinfo=UTC), present=True)
+    row.update(columns)
+    return row

@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, MetaData, insert, select, update
-from store_testkit import HOST, migrate_to
+from store_testkit import HOST, migrate_to, raw_file_row
 
 from store import Store
 from store.digests import exposure_digest
 from store.engine import create_store_engine
-from store.paths import path_hash
 
 _BATCH = importlib.import_module("store.migrations.versions.0005_exposure_digest")._BATCH
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -35,13 +34,8 @@ def engine_at_0004(db_url: str) -> Iterator[Engine]:
     with engine.begin() as conn:
         sweep = conn.scalar(insert(sweeps).values(host=HOST, kind="sweep", started_at=NOW, roots=["/share"],
                                                   rules_version="r1", policy_versions={}).returning(sweeps.c.id))
-        conn.execute(insert(files), [
-            dict(host=HOST, path=f"/share/f{i:05d}.csv", path_hash=path_hash(f"/share/f{i:05d}.csv"), zone="shared",
-                 size=1, mtime_ns=1, inode=i, file_type="csv", outcome="clean", reason="", encrypted=False,
-                 protection="", pension_records=0, exposure=_exposure(i), world_readable=bool(i % 2),
-                 first_seen_sweep=sweep, last_seen_sweep=sweep, last_scanned_sweep=sweep, last_scanned_at=NOW,
-                 present=True)
-            for i in range(_BATCH + 3)])
+        conn.execute(insert(files), [raw_file_row(f"/share/f{i:05d}.csv", sweep, inode=i, exposure=_exposure(i),
+                                                  world_readable=bool(i % 2)) for i in range(_BATCH + 3)])
     try:
         yield engine
     finally:

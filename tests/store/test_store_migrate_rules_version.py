@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, MetaData, insert, select
-from store_testkit import HOST, migrate_to
+from store_testkit import HOST, migrate_to, raw_file_row
 
 from store import Store
 from store.engine import create_store_engine
-from store.paths import path_hash
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -28,13 +27,8 @@ def engine_at_0005(db_url: str) -> Iterator[Engine]:
         ids = [conn.scalar(insert(sweeps).values(host=HOST, kind=kind, started_at=NOW, roots=["/share"],
                                                  rules_version=rules, policy_versions={}).returning(sweeps.c.id))
                for kind, rules in (("sweep", "r1"), ("sweep", "r2"), ("verify", "-"))]
-        conn.execute(insert(files), [
-            dict(host=HOST, path=f"/share/f{i}.csv", path_hash=path_hash(f"/share/f{i}.csv"), zone="shared",
-                 size=1, mtime_ns=1, inode=i, file_type="csv", outcome="clean", reason="", encrypted=False,
-                 protection="", pension_records=0, exposure={}, world_readable=False,
-                 first_seen_sweep=ids[0], last_seen_sweep=ids[2], last_scanned_sweep=ids[i % 3], last_scanned_at=NOW,
-                 present=True)
-            for i in range(6)])
+        conn.execute(insert(files), [raw_file_row(f"/share/f{i}.csv", ids[0], inode=i, last_seen_sweep=ids[2],
+                                                  last_scanned_sweep=ids[i % 3]) for i in range(6)])
     try:
         yield engine
     finally:
