@@ -99,17 +99,21 @@ def open_part(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> IO[bytes]:
 
 
 def content_types(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Part name (no leading slash) -> content type, from the package's overrides; {} when
-    the package has none or they cannot be read (the usual part names still count)."""
+    """Member name -> content type, from the package's overrides; {} when the package has none
+    or they cannot be read (the usual part names still count). Part names are matched to
+    members without regard to case, as OPC compares them; a declared part with no member
+    keeps its declared name (no leading slash)."""
     try:
         info = zf.getinfo(CONTENT_TYPES)
         if info.file_size > _MAX_CONTENT_TYPES_BYTES:
             return {}
+        members = {name.lower(): name for name in zf.namelist()}
         types: dict[str, str] = {}
         with zf.open(info) as stream:
             for _event, elem in iterparse(stream, events=("end",)):
                 if elem.tag == _CT + "Override":
-                    types[elem.get("PartName", "").lstrip("/")] = elem.get("ContentType", "")
+                    part = elem.get("PartName", "").lstrip("/")
+                    types[members.get(part.lower(), part)] = elem.get("ContentType", "")
                 elem.clear()
         return types
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, SyntaxError):

@@ -126,3 +126,12 @@ def test_a_declared_slide_missing_from_the_package_is_not_clean(engine: Engine) 
     result = _scan(engine, "deck.pptx", data)
     assert result.outcome == Outcome.ERROR
     assert "ppt/slides/slide1.xml" in result.reason and "missing" in result.reason
+
+
+def test_declared_part_names_match_members_whatever_their_case(engine: Engine) -> None:
+    data = samples.renamed_parts(samples.docx(["基礎年金番号 1234-567890"]),
+                                 {"word/document.xml": "word/document2.xml"},
+                                 {"Word/Document2.XML": f"{_WORDML}.document.main+xml"})  # OPC ignores case
+    result = _scan(engine, "online.docx", data)
+    assert result.file_type == "docx" and result.parts == []
+    assert _pension(result) == {("word/document2.xml:line 1", "1234-****90")}
