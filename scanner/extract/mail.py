@@ -101,11 +101,11 @@ def _body_text(part: Message, content_type: str) -> str:
     except LookupError:  # an unknown charset: the bytes still hold ASCII digits
         text = data.decode("utf-8", "replace")
     if content_type == "text/html":
-        text = _html_text(text)
+        text = html_text(text)
     return text
 
 
-def _html_text(markup: str) -> str:
+def html_text(markup: str) -> str:
     """Visible text of an HTML body: line ends at block tags, tabs between table cells."""
     markup = _HIDDEN.sub("", markup)
     markup = _CELL_TAGS.sub("\t", _BLOCK_TAGS.sub("\n", markup))

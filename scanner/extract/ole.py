@@ -1,4 +1,4 @@
-"""OLE2 compound files: encrypted OOXML, legacy xls/doc/ppt.
+"""OLE2 compound files: encrypted OOXML, legacy xls/doc/ppt, Outlook messages (.msg).
 
 Sniffed by the D0CF11E0 magic, then told apart by their streams. Protection is checked
 first (scanner.protection): an encrypted file ends as Encrypted with its method.
@@ -18,6 +18,7 @@ from ..protection import OLE_MAGIC, ole_container_protection
 from . import FormatSpec, ScanContext, Source
 from .legacy_doc import doc_blocks
 from .legacy_ppt import ppt_blocks
+from .outlook import is_message, message_blocks
 from .spreadsheet import extract_workbook
 
 
@@ -26,7 +27,7 @@ def _is_ole(source: Source) -> bool:
 
 
 def ole_kind(ole: olefile.OleFileIO) -> str:
-    """Which Office document an OLE container holds: ooxml-encrypted, xls, doc, ppt or ""."""
+    """Which Office document an OLE container holds: ooxml-encrypted, xls, doc, ppt, msg or ""."""
     if ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage"):
         return "ooxml-encrypted"
     if ole.exists("Workbook") or ole.exists("Book"):
@@ -35,6 +36,8 @@ def ole_kind(ole: olefile.OleFileIO) -> str:
         return "doc"
     if ole.exists("PowerPoint Document"):
         return "ppt"
+    if is_message(ole):
+        return "msg"
     return ""
 
 
@@ -58,11 +61,14 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         yield from _legacy_blocks(source, lambda ole: doc_blocks(ole, ctx.deadline, ctx.limits.text_chunk_chars))
     elif kind == "ppt":
         yield from _legacy_blocks(source, lambda ole: ppt_blocks(ole, ctx.deadline))
+    elif kind == "msg":
+        yield from _legacy_blocks(source, lambda ole: message_blocks(ole, source, ctx))
     else:
-        raise Unsupported("OLE2 compound file that is not doc, xls or ppt")
+        raise Unsupported("OLE2 compound file that is not doc, xls, ppt or an Outlook message")
 
 
-def _legacy_blocks(source: Source, read: Callable[[olefile.OleFileIO], Iterator[Block]]) -> Iterator[Block]:
+def _legacy_blocks(source: Source, read: Callable[[olefile.OleFileIO], Iterator[Block | PartNote]]
+                   ) -> Iterator[Block | PartNote]:
     """Reopen the container and read a legacy document's text; olefile's errors are corruption."""
     try:
         ole = olefile.OleFileIO(source.opener())
