@@ -30,7 +30,7 @@ MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fall
 
 # Word and DrawingML share a shape: paragraph, text run, table, row, cell.
 _WORD_TAGS = {"p": W + "p", "t": W + "t", "tbl": W + "tbl", "tr": W + "tr", "tc": W + "tc"}
-_DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "tc": A + "tc"}
+DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "tc": A + "tc"}
 _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 
 _WORD_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
@@ -326,7 +326,7 @@ def extract_powerpoint(source: Source, ctx: ScanContext) -> Iterator[Block | Par
         for name, where in _slide_parts(zf, types).items():
             with open_part(zf, name, ctx) as stream:
                 # slide comments are PresentationML <p:text>; read them as plain runs
-                tags = _DRAWING_TAGS if not where.startswith("comments") else _COMMENT_TAGS
+                tags = DRAWING_TAGS if not where.startswith("comments") else _COMMENT_TAGS
                 reader = read_part(stream, tags, ctx)
             yield from part_blocks(reader, where, ctx.limits.text_chunk_chars)
 

@@ -28,6 +28,7 @@ from ..model import Block, Outcome, PartNote, TableBlock
 from . import FormatSpec, ScanContext, Source
 from .ooxml import open_part, zip_names
 from .tables import find_header_row, join_split_numbers, split_pairs
+from .xlsx_parts import extra_blocks
 
 HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
 CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
@@ -308,6 +309,7 @@ def extract_xlsx(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
             raise CorruptFile(f"malformed XML in xlsx: {exc}") from exc
         raise
     yield from extract_workbook(source, ctx, formats)
+    yield from extra_blocks(source, ctx)  # comments, text boxes, pivot caches: not cells
 
 
 def _is_xlsx(source: Source) -> bool:

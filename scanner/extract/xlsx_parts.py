@@ -1,0 +1,143 @@
+"""What an xlsx holds outside its cells, which calamine does not read.
+
+- Cell comments (メモ) and threaded comments: "年金番号 1234-567890 確認済" beside a cell.
+- Text boxes and shapes in drawings.
+- Pivot caches: the source rows of a pivot table, with their field names as headers. Excel
+  keeps them in the file even after the source sheet is deleted, so a workbook that shows
+  only a summary can still hold every record.
+
+Parts are found by content type and, as a fallback, by their usual names. A part that will
+not parse is a PartNote; the cells already read stand.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import IO
+from xml.etree.ElementTree import Element
+
+from defusedxml.ElementTree import iterparse
+
+from ..errors import CorruptFile, LimitExceeded, ScanTimeout
+from ..model import Block, Outcome, PartNote, TableBlock
+from . import ScanContext, Source
+from .ooxml import DRAWING_TAGS, content_types, open_part, open_zip, part_blocks, read_part
+
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_TC = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
+_NO_TABLES = {"tbl": "-", "tr": "-", "tc": "-"}
+_SML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_TEXT_PARTS = {  # content type -> (tags of its paragraphs and runs, usual name)
+    f"{_SML}.comments+xml": ({"p": _S + "comment", "t": _S + "t", **_NO_TABLES}, r"xl/comments\d*\.xml"),
+    "application/vnd.ms-excel.threadedcomments+xml": (
+        {"p": _TC + "threadedComment", "t": _TC + "text", **_NO_TABLES}, r"xl/threadedComments/\w+\.xml"),
+    "application/vnd.openxmlformats-officedocument.drawing+xml": (DRAWING_TAGS, r"xl/drawings/drawing\d+\.xml"),
+}
+_PIVOT_DEFINITION = f"{_SML}.pivotCacheDefinition+xml"
+_PIVOT_DEFINITION_NAME = re.compile(r"xl/pivotCache/pivotCacheDefinition\d+\.xml")
+_PIVOT_ROWS = 2000  # rows per TableBlock
+
+
+def extra_blocks(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    with open_zip(source) as zf:
+        names = set(zf.namelist())
+        types = content_types(zf)
+        for kind, (tags, usual) in _TEXT_PARTS.items():
+            pattern = re.compile(usual)
+            for name in sorted({n for n, t in types.items() if t == kind} | {n for n in names if pattern.fullmatch(n)}):
+                if name in names:
+                    yield from _guarded(name, partial(_text_part, zf, name, tags, ctx))
+        pivots = {n for n, t in types.items() if t == _PIVOT_DEFINITION} | set(filter(_PIVOT_DEFINITION_NAME.fullmatch,
+                                                                                       names))
+        for name in sorted(pivots & names):
+            yield from _guarded(name, partial(_pivot_blocks, zf, name, names, ctx))
+
+
+def _guarded(name: str, blocks: Callable[[], Iterator[Block]]) -> Iterator[Block | PartNote]:
+    """The part's blocks, or a PartNote when it will not parse (limits and time still end the file)."""
+    try:
+        yield from blocks()
+    except (LimitExceeded, ScanTimeout):
+        raise
+    except (CorruptFile, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        yield PartNote(name, Outcome.ERROR, f"unreadable part: {exc}")
+
+
+def _text_part(zf: zipfile.ZipFile, name: str, tags: dict[str, str], ctx: ScanContext) -> Iterator[Block]:
+    with open_part(zf, name, ctx) as stream:
+        reader = read_part(stream, tags, ctx)
+    yield from part_blocks(reader, name, ctx.limits.text_chunk_chars)
+
+
+@dataclass(slots=True)
+class _Field:
+    name: str
+    items: list[str] = field(default_factory=list)  # shared items, referenced by index from records
+
+
+def _pivot_blocks(zf: zipfile.ZipFile, definition: str, names: set[str], ctx: ScanContext) -> Iterator[Block]:
+    with open_part(zf, definition, ctx) as stream:
+        fields = _cache_fields(stream, ctx)
+    where = f"{definition} (pivot cache)"
+    headers = [f.name for f in fields]
+    records = definition.replace("pivotCacheDefinition", "pivotCacheRecords")
+    if records in names:
+        with open_part(zf, records, ctx) as stream:
+            yield from _record_blocks(stream, fields, headers, where, ctx)
+        return
+    for f in fields:  # no saved records: each field's distinct values, under its name
+        if f.items:
+            yield TableBlock(rows=[[v] for v in f.items], headers=[f.name], where=f"{where}!{f.name}", first_row=1)
+
+
+def _cache_fields(stream: IO[bytes], ctx: ScanContext) -> list[_Field]:
+    fields: list[_Field] = []
+    for n, (event, elem) in enumerate(_parse(stream, ("start", "end"))):
+        if n % 4096 == 0:
+            ctx.deadline.check()
+        if event == "start" and elem.tag == _S + "cacheField":
+            fields.append(_Field(elem.get("name", "")))
+        elif event == "end" and elem.tag == _S + "sharedItems" and fields:
+            fields[-1].items = [item.get("v", "") for item in elem]
+            elem.clear()
+    return fields
+
+
+def _record_blocks(stream: IO[bytes], fields: list[_Field], headers: list[str], where: str,
+                   ctx: ScanContext) -> Iterator[TableBlock]:
+    rows: list[list[str]] = []
+    first = 1
+    for n, (_event, elem) in enumerate(_parse(stream, ("end",))):
+        if n % 4096 == 0:
+            ctx.deadline.check()
+        if elem.tag != _S + "r":
+            continue
+        row = []
+        for i, value in enumerate(elem):
+            if value.tag == _S + "x" and i < len(fields):  # an index into the field's shared items
+                index = int(value.get("v", "-1"))
+                items = fields[i].items
+                row.append(items[index] if 0 <= index < len(items) else "")
+            else:
+                row.append(value.get("v", ""))
+        elem.clear()
+        rows.append(row)
+        if len(rows) >= _PIVOT_ROWS:
+            yield TableBlock(rows=rows, headers=headers, where=where, first_row=first)
+            first += len(rows)
+            rows = []
+    if rows:
+        yield TableBlock(rows=rows, headers=headers, where=where, first_row=first)
+
+
+def _parse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+    try:
+        yield from iterparse(stream, events=events, forbid_dtd=True)
+    except Exception as exc:  # defusedxml / expat errors: malformed or hostile XML
+        if type(exc).__module__.startswith(("xml", "defusedxml")):
+            raise CorruptFile(f"malformed XML: {exc}") from exc
+        raise

@@ -1,0 +1,103 @@
+"""An xlsx beyond its cells: comments, text boxes and pivot caches hold PII too."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+
+from scanner.detect import Engine, load_engine
+from scanner.extract import Source
+from scanner.model import Confidence, Outcome, ScanResult
+from scanner.scan import scan_source
+
+S = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+XDR = 'xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"'
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+def _workbook(comment: str | None = None) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "集計"
+    ws.append(["区分", "人数"])
+    ws.append(["厚生年金", 12])
+    if comment:
+        ws["B2"].comment = Comment(comment, "事務担当")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _with_parts(package: bytes, parts: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            zout.writestr(name, zin.read(name))
+        for name, text in parts.items():
+            zout.writestr(name, text)
+    return out.getvalue()
+
+
+def _scan(engine: Engine, data: bytes) -> ScanResult:
+    return scan_source(Source.from_bytes("集計.xlsx", data), engine)
+
+
+def _pension(result: ScanResult) -> set[tuple[str, str]]:
+    return {(f.location, f.masked) for f in result.findings
+            if f.detector == "pension_number" and f.confidence >= Confidence.MEDIUM}
+
+
+def test_a_cell_comment_is_read(engine: Engine) -> None:
+    result = _scan(engine, _workbook("山田 太郎 様 基礎年金番号 1234-567890 確認済"))
+    assert result.outcome == Outcome.FINDINGS
+    assert {masked for _, masked in _pension(result)} == {"1234-****90"}
+    assert all(location.startswith("xl/comments") for location, _ in _pension(result))
+
+
+def test_a_text_box_is_read(engine: Engine) -> None:
+    drawing = (f'<xdr:wsDr {XDR} {A}><xdr:twoCellAnchor><xdr:sp><xdr:txBody><a:p><a:r>'
+               "<a:t>基礎年金番号 2345-678901 佐藤 花子</a:t></a:r></a:p></xdr:txBody></xdr:sp>"
+               "</xdr:twoCellAnchor></xdr:wsDr>")
+    result = _scan(engine, _with_parts(_workbook(), {"xl/drawings/drawing1.xml": drawing}))
+    assert _pension(result) == {("xl/drawings/drawing1.xml:line 1", "2345-****01")}
+
+
+def test_a_pivot_cache_keeps_the_deleted_source_rows_with_their_headers(engine: Engine) -> None:
+    definition = (f'<pivotCacheDefinition {S} recordCount="2"><cacheFields count="3">'
+                  '<cacheField name="氏名"><sharedItems><s v="山田 太郎"/><s v="佐藤 花子"/></sharedItems></cacheField>'
+                  '<cacheField name="基礎年金番号"><sharedItems containsNumber="1"/></cacheField>'
+                  '<cacheField name="区分"><sharedItems><s v="厚生年金"/></sharedItems></cacheField>'
+                  "</cacheFields></pivotCacheDefinition>")
+    records = (f'<pivotCacheRecords {S} count="2">'
+               '<r><x v="0"/><n v="1234567890"/><x v="0"/></r><r><x v="1"/><s v="2345-678901"/><x v="0"/></r>'
+               "</pivotCacheRecords>")
+    data = _with_parts(_workbook(), {"xl/pivotCache/pivotCacheDefinition1.xml": definition,
+                                     "xl/pivotCache/pivotCacheRecords1.xml": records})
+    result = _scan(engine, data)
+    where = "xl/pivotCache/pivotCacheDefinition1.xml (pivot cache)"
+    assert _pension(result) == {(f"{where}!B1", "1234-****90"), (f"{where}!B2", "2345-****01")}
+    names = {f.masked for f in result.findings if f.detector == "person_name"}
+    assert names == {"山* **", "佐* **"}
+
+
+def test_a_broken_extra_part_is_named_and_the_cells_stand(engine: Engine) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["氏名", "基礎年金番号"])
+    ws.append(["山田 太郎", "1234-567890"])
+    out = io.BytesIO()
+    wb.save(out)
+    result = _scan(engine, _with_parts(out.getvalue(), {"xl/drawings/drawing1.xml": "<xdr:wsDr"}))
+    assert result.outcome == Outcome.FINDINGS
+    assert [(p.where, p.outcome) for p in result.parts] == [("xl/drawings/drawing1.xml", Outcome.ERROR)]
