@@ -29,7 +29,8 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 # Word and DrawingML share a shape: paragraph, text run, table, row, cell.
-_WORD_TAGS = {"p": W + "p", "t": W + "t", "tbl": W + "tbl", "tr": W + "tr", "tc": W + "tc"}
+# "dt": text a tracked change deleted, which stays in the file until the change is accepted.
+_WORD_TAGS = {"p": W + "p", "t": W + "t", "dt": W + "delText", "tbl": W + "tbl", "tr": W + "tr", "tc": W + "tc"}
 DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "tc": A + "tc"}
 _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 
@@ -156,7 +157,7 @@ class _PartReader:
 
     def end(self, elem: Element) -> None:
         t, tag = self.tags, elem.tag
-        if tag == t["t"] and self._para_stack:
+        if (tag == t["t"] or tag == t.get("dt")) and self._para_stack:
             self._para_stack[-1].append(elem.text or "")
         elif tag in _BREAKS and self._para_stack:
             self._para_stack[-1].append(_BREAKS[tag])

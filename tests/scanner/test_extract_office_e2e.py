@@ -135,3 +135,13 @@ def test_declared_part_names_match_members_whatever_their_case(engine: Engine) -
     result = _scan(engine, "online.docx", data)
     assert result.file_type == "docx" and result.parts == []
     assert _pension(result) == {("word/document2.xml:line 1", "1234-****90")}
+
+
+def test_text_a_tracked_change_deleted_is_still_read(engine: Engine) -> None:
+    # "I deleted the number": with track changes on, Word keeps it as w:delText until accepted
+    body = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>山田 太郎 様 基礎年金番号 </w:t></w:r>'
+            '<w:del w:id="1" w:author="事務"><w:r><w:delText>1234-567890</w:delText></w:r></w:del>'
+            '<w:r><w:t>（削除済）</w:t></w:r></w:p></w:body></w:document>')
+    assert _pension(_scan(engine, "letter.docx", samples.docx(body_xml=body))) == {
+        ("word/document.xml:line 1", "1234-****90")}
