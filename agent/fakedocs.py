@@ -547,3 +547,31 @@ def outlook_msg_streams(subject: str, body: str = "", attachments: Mapping[str, 
         for path, data in attached_mail.items():
             streams[f"{folder}/__substg1.0_3701000D/{path}"] = data
     return streams
+
+
+def pdf_form(fields: Mapping[str, str], notes: Sequence[str] = ()) -> bytes:
+    """A one-page PDF form whose text fields are filled in (values only in the form, none in
+    the page text), with comment notes on the page."""
+    def text(value: str) -> bytes:
+        return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode() + b">"
+
+    n_fields, n_notes = len(fields), len(notes)
+    first_field = 6
+    field_refs = " ".join(f"{first_field + i} 0 R" for i in range(n_fields))
+    annot_refs = " ".join(f"{first_field + i} 0 R" for i in range(n_fields + n_notes))
+    content = b"BT /F1 12 Tf 50 780 Td (Application form) Tj ET"
+    objects = [
+        f"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [{field_refs}] >> >>".encode(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [{annot_refs}] "
+         "/Resources << /Font << /F1 5 0 R >> >> >>").encode(),
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i, (name, value) in enumerate(fields.items()):
+        objects.append(b"<< /Type /Annot /Subtype /Widget /FT /Tx /T " + text(name) + b" /V " + text(value)
+                       + b" /Rect [50 %d 250 %d] /P 3 0 R >>" % (700 - 30 * i, 720 - 30 * i))
+    for i, note in enumerate(notes):
+        objects.append(b"<< /Type /Annot /Subtype /Text /Contents " + text(note)
+                       + b" /Rect [400 %d 420 %d] /P 3 0 R >>" % (700 - 30 * i, 720 - 30 * i))
+    return _pdf_file(objects)

@@ -4,6 +4,10 @@ Each page with text is a TextBlock(where="page N", first_line=None). A PDF that 
 an open password is Encrypted; one that opens with the empty password (permissions
 only) is readable and scanned. A PDF with images but no text layer at all is
 Unsupported (no OCR); pages without text inside an otherwise textual PDF get a PartNote.
+
+What a filled form holds is not page text: its fields' values (a 申請書 typed into) are read
+through pypdf as one table row under the field names (基礎年金番号, 氏名 ...), and notes
+(comment annotations) as text.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from collections.abc import Iterator
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..errors import CorruptFile, Encrypted, Unsupported
-from ..model import Block, Outcome, PartNote, TextBlock
+from ..errors import CorruptFile, Encrypted, ScanTimeout, Unsupported
+from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from ..protection import PDF_MAGIC
 from . import FormatSpec, ScanContext, Source
 
@@ -64,12 +68,39 @@ def extract_pdf(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
                     image_pages.append(index + 1)
             finally:
                 page.close()
-        if image_pages and not text_pages:
+        extras = list(_form_and_notes(source, ctx))
+        if image_pages and not text_pages and not any(isinstance(e, (TableBlock, TextBlock)) for e in extras):
             raise Unsupported(IMAGE_ONLY)
+        yield from extras
         for number in image_pages:
             yield PartNote(f"page {number}", Outcome.UNSUPPORTED, "image-only page (no text layer)")
     finally:
         doc.close()
+
+
+def _form_and_notes(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    """Form field values as one row under their names, then each page's comment notes."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(source.opener())
+        if reader.is_encrypted:
+            reader.decrypt("")  # it opened with the empty password above
+        fields = {name: value for name, spec in (reader.get_fields() or {}).items()
+                  if isinstance(value := spec.get("/V"), str) and value.strip()}
+        if fields:
+            yield TableBlock(rows=[list(fields), list(fields.values())], headers=list(fields),
+                             where="form fields", first_row=1)
+        for number, page in enumerate(reader.pages, start=1):
+            ctx.deadline.check()
+            notes = [str(annot["/Contents"]) for annot in (a.get_object() for a in page.get("/Annots") or ())
+                     if annot.get("/Subtype") != "/Widget" and isinstance(annot.get("/Contents"), str)]
+            if notes:
+                yield TextBlock("\n".join(notes), where=f"page {number} notes", first_line=None)
+    except ScanTimeout:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf on a hostile file: any error, this part only
+        yield PartNote("form fields", Outcome.ERROR, f"form fields and notes unreadable: {type(exc).__name__}: {exc}")
 
 
 FORMATS = [FormatSpec("pdf", _is_pdf, extract_pdf, priority=70)]

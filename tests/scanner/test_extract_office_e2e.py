@@ -10,7 +10,7 @@ import pytest
 
 from scanner.detect import Engine, load_engine
 from scanner.extract import Source
-from scanner.model import Outcome, ScanResult
+from scanner.model import Confidence, Outcome, ScanResult
 from scanner.scan import scan_source
 from tests.scanner import office_samples as samples
 
@@ -145,3 +145,14 @@ def test_text_a_tracked_change_deleted_is_still_read(engine: Engine) -> None:
             '<w:r><w:t>（削除済）</w:t></w:r></w:p></w:body></w:document>')
     assert _pension(_scan(engine, "letter.docx", samples.docx(body_xml=body))) == {
         ("word/document.xml:line 1", "1234-****90")}
+
+
+def test_pdf_form_fields_and_notes_are_read(engine: Engine) -> None:
+    # a 申請書 typed into: the values live in the form, not in the page text
+    data = samples.pdf_form({"氏名": "山田 太郎", "基礎年金番号": "1234-567890", "備考": ""},
+                            notes=["確認: 佐藤 花子 の年金手帳番号 2345-678901"])
+    result = _scan(engine, "申請書.pdf", data)
+    assert result.outcome == Outcome.FINDINGS and result.parts == []
+    assert _pension(result) == {("form fields!B2", "1234-****90"), ("page 1 notes", "2345-****01")}
+    [number] = [f for f in result.findings if f.detector == "pension_number" and f.location == "form fields!B2"]
+    assert number.confidence == Confidence.HIGH  # the field's name is its header, the name field its record
