@@ -575,3 +575,13 @@ def pdf_form(fields: Mapping[str, str], notes: Sequence[str] = ()) -> bytes:
         objects.append(b"<< /Type /Annot /Subtype /Text /Contents " + text(note)
                        + b" /Rect [400 %d 420 %d] /P 3 0 R >>" % (700 - 30 * i, 720 - 30 * i))
     return _pdf_file(objects)
+
+
+def ole_package(name: str, data: bytes) -> bytes:
+    """An embedded-object container (word/embeddings/oleObject1.bin) holding a file dragged
+    into a document, as Windows' Packager writes it (the "\\x01Ole10Native" stream)."""
+    label = name.encode("cp932")
+    path = b"C:\\Users\\jimu\\Desktop\\" + label
+    body = (struct.pack("<H", 2) + label + b"\0" + path + b"\0" + struct.pack("<HHI", 0, 3, len(path) + 1)
+            + path + b"\0" + struct.pack("<I", len(data)) + data)
+    return cfb_bytes({"\x01Ole10Native": struct.pack("<I", len(body)) + body})

@@ -1,4 +1,5 @@
-"""OLE2 compound files: encrypted OOXML, legacy xls/doc/ppt, Outlook messages (.msg).
+"""OLE2 compound files: encrypted OOXML, legacy xls/doc/ppt, Outlook messages (.msg), and
+objects embedded in documents (oleObject*.bin: a dragged-in file or an Office package).
 
 Sniffed by the D0CF11E0 magic, then told apart by their streams. Protection is checked
 first (scanner.protection): an encrypted file ends as Encrypted with its method.
@@ -8,6 +9,8 @@ reader, so scanner.extract.legacy_doc / legacy_ppt read it by hand from the cont
 
 from __future__ import annotations
 
+import io
+import struct
 from collections.abc import Callable, Iterator
 
 import olefile
@@ -16,6 +19,7 @@ from ..errors import CorruptFile, Encrypted, Unsupported
 from ..model import Block, PartNote
 from ..protection import OLE_MAGIC, ole_container_protection
 from . import FormatSpec, ScanContext, Source
+from .archive import member_budget, scan_member
 from .legacy_doc import doc_blocks
 from .legacy_ppt import ppt_blocks
 from .outlook import is_message, message_blocks
@@ -38,6 +42,8 @@ def ole_kind(ole: olefile.OleFileIO) -> str:
         return "ppt"
     if is_message(ole):
         return "msg"
+    if ole.exists(_NATIVE) or ole.exists("Package"):
+        return "embedded"  # an object embedded in a document: a file dragged in, or an Office package
     return ""
 
 
@@ -63,8 +69,46 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         yield from _legacy_blocks(source, lambda ole: ppt_blocks(ole, ctx.deadline))
     elif kind == "msg":
         yield from _legacy_blocks(source, lambda ole: message_blocks(ole, source, ctx))
+    elif kind == "embedded":
+        yield from _legacy_blocks(source, lambda ole: _embedded(ole, source, ctx))
     else:
-        raise Unsupported("OLE2 compound file that is not doc, xls, ppt or an Outlook message")
+        raise Unsupported("OLE2 compound file that is not doc, xls, ppt, an Outlook message or an embedded object")
+
+
+_NATIVE = "\x01Ole10Native"
+
+
+def _embedded(ole: olefile.OleFileIO, source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    """The file inside an OLE object: an Office package (its "Package" stream) or a file
+    dragged into a document (the "Ole10Native" stream: a header naming it, then its bytes)."""
+    if ole.exists("Package"):
+        data, name = ole.openstream("Package").read(), "Package"
+    else:
+        name, data = ole10_native(ole.openstream(_NATIVE).read())
+    yield from scan_member(source, name, io.BytesIO(data), member_budget(ctx), ctx)
+
+
+def ole10_native(stream: bytes) -> tuple[str, bytes]:
+    """(file name, bytes) of an Ole10Native stream: its size, a flag, the label, the source
+    path, two reserved words, the temporary path, then the data's size and the data."""
+    try:
+        pos = 4 + 2
+        label, pos = _cstring(stream, pos)
+        _source_path, pos = _cstring(stream, pos)
+        pos += 8
+        _temp_path, pos = _cstring(stream, pos)
+        (size,) = struct.unpack_from("<I", stream, pos)
+        data = stream[pos + 4 : pos + 4 + size]
+    except (struct.error, ValueError) as exc:
+        raise CorruptFile(f"unreadable embedded object: {exc}") from exc
+    if len(data) != size:
+        raise CorruptFile(f"embedded object cut short ({len(data)} of {size} bytes)")
+    return label.decode("cp932", "replace") or "embedded file", data
+
+
+def _cstring(data: bytes, pos: int) -> tuple[bytes, int]:
+    end = data.index(b"\0", pos)  # ValueError when missing
+    return data[pos:end], end + 1
 
 
 def _legacy_blocks(source: Source, read: Callable[[olefile.OleFileIO], Iterator[Block | PartNote]]

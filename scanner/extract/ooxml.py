@@ -20,6 +20,7 @@ from defusedxml.ElementTree import iterparse
 from ..errors import CorruptFile, LimitExceeded
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
+from .archive import check_ratio, member_budget, scan_member
 from .tables import find_header_row, join_split_numbers, split_pairs
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,6 +35,9 @@ _WORD_TAGS = {"p": W + "p", "t": W + "t", "dt": W + "delText", "tbl": W + "tbl",
 DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "tc": A + "tc"}
 _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 
+# Objects embedded in a document: an Excel roster pasted into a Word letter is a whole
+# workbook in word/embeddings/, while the page shows only its picture.
+_EMBEDDING = re.compile(r"(?:word|ppt|xl)/embeddings/[^/]+")
 _WORD_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
 _SLIDE_PART = re.compile(r"ppt/(slides/slide|notesSlides/notesSlide|comments/comment)(\d+)\.xml$")
 
@@ -127,6 +131,17 @@ def _package_types(source: Source) -> dict[str, str]:
             return content_types(zf)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return {}
+
+
+def embedded_files(source: Source, zf: zipfile.ZipFile, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    """Embedded objects (workbooks, documents, OLE packages), scanned like archive members."""
+    for info in zf.infolist():
+        if info.is_dir() or not _EMBEDDING.fullmatch(info.filename):
+            continue
+        ctx.deadline.check()
+        check_ratio(info.filename, info.file_size, info.compress_size, ctx)
+        with zf.open(info) as stream:
+            yield from scan_member(source, info.filename, stream, min(info.file_size, member_budget(ctx)), ctx)
 
 
 # --- streaming text and tables out of one XML part --------------------------------
@@ -311,6 +326,7 @@ def extract_word(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
             with open_part(zf, name, ctx) as stream:
                 reader = read_part(stream, _WORD_TAGS, ctx)
             yield from part_blocks(reader, name, ctx.limits.text_chunk_chars)
+        yield from embedded_files(source, zf, ctx)
 
 
 def _slide_where(name: str, kind: str) -> str:
@@ -330,6 +346,7 @@ def extract_powerpoint(source: Source, ctx: ScanContext) -> Iterator[Block | Par
                 tags = DRAWING_TAGS if not where.startswith("comments") else _COMMENT_TAGS
                 reader = read_part(stream, tags, ctx)
             yield from part_blocks(reader, where, ctx.limits.text_chunk_chars)
+        yield from embedded_files(source, zf, ctx)
 
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"

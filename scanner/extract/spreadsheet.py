@@ -309,7 +309,7 @@ def extract_xlsx(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
             raise CorruptFile(f"malformed XML in xlsx: {exc}") from exc
         raise
     yield from extract_workbook(source, ctx, formats)
-    yield from extra_blocks(source, ctx)  # comments, text boxes, pivot caches: not cells
+    yield from extra_blocks(source, ctx)  # comments, text boxes, pivot caches, embedded files: not cells
 
 
 def _is_xlsx(source: Source) -> bool:

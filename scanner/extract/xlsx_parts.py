@@ -25,7 +25,7 @@ from defusedxml.ElementTree import iterparse
 from ..errors import CorruptFile, LimitExceeded, ScanTimeout
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import ScanContext, Source
-from .ooxml import DRAWING_TAGS, content_types, open_part, open_zip, part_blocks, read_part
+from .ooxml import DRAWING_TAGS, content_types, embedded_files, open_part, open_zip, part_blocks, read_part
 
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _TC = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
@@ -55,6 +55,7 @@ def extra_blocks(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
                                                                                        names))
         for name in sorted(pivots & names):
             yield from _guarded(name, partial(_pivot_blocks, zf, name, names, ctx))
+        yield from embedded_files(source, zf, ctx)
 
 
 def _guarded(name: str, blocks: Callable[[], Iterator[Block]]) -> Iterator[Block | PartNote]:

@@ -96,7 +96,7 @@ def test_legacy_fixtures_end_with_a_reason(name: str, error: type[Exception], re
 def test_ole_file_that_is_no_office_document_is_unsupported() -> None:
     data = (samples.FIXTURES / "plain.doc").read_bytes()
     renamed = data.replace("WordDocument".encode("utf-16-le"), "WordDocumenX".encode("utf-16-le"))
-    with pytest.raises(Unsupported, match="not doc, xls, ppt or an Outlook message"):
+    with pytest.raises(Unsupported, match="not doc, xls, ppt, an Outlook message or an embedded object"):
         _extract("odd.doc", renamed)
 
 

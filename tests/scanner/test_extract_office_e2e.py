@@ -156,3 +156,38 @@ def test_pdf_form_fields_and_notes_are_read(engine: Engine) -> None:
     assert _pension(result) == {("form fields!B2", "1234-****90"), ("page 1 notes", "2345-****01")}
     [number] = [f for f in result.findings if f.detector == "pension_number" and f.location == "form fields!B2"]
     assert number.confidence == Confidence.HIGH  # the field's name is its header, the name field its record
+
+
+def _roster_xlsx() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["氏名", "基礎年金番号"])
+    ws.append(["山田 太郎", "1234-567890"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_objects_embedded_in_documents_are_read(engine: Engine) -> None:
+    # the page shows a picture of the table; the workbook itself sits in word/embeddings/
+    csv = "氏名,基礎年金番号\r\n佐藤 花子,2345-678901\r\n".encode("cp932")
+    letter = samples.docx(["名簿を貼り付けます。"])
+    with zipfile.ZipFile(io.BytesIO(letter)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/embeddings/Microsoft_Excel_Worksheet.xlsx"] = _roster_xlsx()
+    parts["word/embeddings/oleObject1.bin"] = samples.ole_package("名簿.csv", csv)  # a dragged-in file
+    result = _scan(engine, "letter.docx", samples.zip_bytes(parts))
+    assert _pension(result) == {("word/embeddings/Microsoft_Excel_Worksheet.xlsx!Sheet!B2", "1234-****90"),
+                                ("word/embeddings/oleObject1.bin!名簿.csv!B2", "2345-****01")}
+
+
+def test_an_office_package_inside_an_ole_object_in_a_deck(engine: Engine) -> None:
+    deck = samples.pptx([["集計"]])
+    with zipfile.ZipFile(io.BytesIO(deck)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["ppt/embeddings/oleObject1.bin"] = samples.cfb_bytes({"Package": _roster_xlsx()})
+    result = _scan(engine, "deck.pptx", samples.zip_bytes(parts))
+    assert _pension(result) == {("ppt/embeddings/oleObject1.bin!Package!Sheet!B2", "1234-****90")}
