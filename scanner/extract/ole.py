@@ -44,6 +44,8 @@ def ole_kind(ole: olefile.OleFileIO) -> str:
         return "msg"
     if ole.exists(_NATIVE) or ole.exists("Package"):
         return "embedded"  # an object embedded in a document: a file dragged in, or an Office package
+    if ole.exists("Equation Native"):
+        return "equation"  # Equation Editor 3.0 / MathType: a formula, read as holding no text
     return ""
 
 
@@ -71,6 +73,8 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         yield from _legacy_blocks(source, lambda ole: message_blocks(ole, source, ctx))
     elif kind == "embedded":
         yield from _legacy_blocks(source, lambda ole: _embedded(ole, source, ctx))
+    elif kind == "equation":
+        return
     else:
         raise Unsupported("OLE2 compound file that is not doc, xls, ppt, an Outlook message or an embedded object")
 

@@ -191,3 +191,14 @@ def test_an_office_package_inside_an_ole_object_in_a_deck(engine: Engine) -> Non
     parts["ppt/embeddings/oleObject1.bin"] = samples.cfb_bytes({"Package": _roster_xlsx()})
     result = _scan(engine, "deck.pptx", samples.zip_bytes(parts))
     assert _pension(result) == {("ppt/embeddings/oleObject1.bin!Package!Sheet!B2", "1234-****90")}
+
+
+def test_an_embedded_equation_is_not_an_unread_part(engine: Engine) -> None:
+    letter = samples.docx(["計算式は次のとおり。"])
+    with zipfile.ZipFile(io.BytesIO(letter)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/embeddings/oleObject1.bin"] = samples.cfb_bytes({"Equation Native": b"\x1c\x00" + bytes(40)})
+    parts["word/embeddings/oleObject2.bin"] = samples.cfb_bytes({"Contents": b"?"})  # nothing we know
+    result = _scan(engine, "calc.docx", samples.zip_bytes(parts))
+    assert result.outcome == Outcome.UNSUPPORTED
+    assert "oleObject2.bin" in result.reason and "oleObject1.bin" not in result.reason
