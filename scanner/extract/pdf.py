@@ -6,12 +6,13 @@ only) is readable and scanned. A PDF with images but no text layer at all is
 Unsupported (no OCR); pages without text inside an otherwise textual PDF get a PartNote.
 
 What a filled form holds is not page text: its fields' values (a 申請書 typed into) are read
-through pypdf as one table row under the field names (基礎年金番号, 氏名 ...), and notes
-(comment annotations) as text.
+through pypdf as one table row under the field names (基礎年金番号, 氏名 ...), notes
+(comment annotations) as text, and attached files like archive members.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pypdfium2 as pdfium
@@ -21,6 +22,7 @@ from ..errors import CorruptFile, Encrypted, ScanTimeout, Unsupported
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from ..protection import PDF_MAGIC
 from . import FormatSpec, ScanContext, Source
+from .archive import member_budget, scan_member
 
 IMAGE_ONLY = "image-only PDF (no text layer)"
 
@@ -97,10 +99,20 @@ def _form_and_notes(source: Source, ctx: ScanContext) -> Iterator[Block | PartNo
                      if annot.get("/Subtype") != "/Widget" and isinstance(annot.get("/Contents"), str)]
             if notes:
                 yield TextBlock("\n".join(notes), where=f"page {number} notes", first_line=None)
+        attachments = reader.attachments
     except ScanTimeout:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf on a hostile file: any error, this part only
         yield PartNote("form fields", Outcome.ERROR, f"form fields and notes unreadable: {type(exc).__name__}: {exc}")
+        return
+    for name in list(attachments):  # files attached to the PDF (a roster sent along with a notice)
+        try:
+            files = [bytes(data) for data in attachments[name]]
+        except Exception as exc:  # noqa: BLE001 - pypdf decoding an attachment's stream: this one only
+            yield PartNote(name, Outcome.ERROR, f"attached file unreadable: {type(exc).__name__}: {exc}")
+            continue
+        for data in files:
+            yield from scan_member(source, name, io.BytesIO(data), member_budget(ctx), ctx)
 
 
 FORMATS = [FormatSpec("pdf", _is_pdf, extract_pdf, priority=70)]

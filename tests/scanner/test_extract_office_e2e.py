@@ -202,3 +202,16 @@ def test_an_embedded_equation_is_not_an_unread_part(engine: Engine) -> None:
     result = _scan(engine, "calc.docx", samples.zip_bytes(parts))
     assert result.outcome == Outcome.UNSUPPORTED
     assert "oleObject2.bin" in result.reason and "oleObject1.bin" not in result.reason
+
+
+def test_files_attached_to_a_pdf_are_read(engine: Engine) -> None:
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("名簿.csv", "氏名,基礎年金番号\r\n山田 太郎,1234-567890\r\n".encode("cp932"))
+    out = io.BytesIO()
+    writer.write(out)
+    result = _scan(engine, "通知.pdf", out.getvalue())
+    assert result.outcome == Outcome.FINDINGS
+    assert _pension(result) == {("名簿.csv!B2", "1234-****90")}
