@@ -31,7 +31,8 @@ HEAD_BYTES = 8192
 # a sweep then reads every known file again instead of trusting what the older reader made of it.
 # 2: one-column list headers, Word Online part names, eucJP-ms IBM extension kanji, 記号|番号
 # columns joined in CSV and Word tables, ISO-2022-JP, saved e-mail (.eml, .msg), RTF, LZH, xlsx comments, text boxes and pivot caches,
-# Word tracked deletions, PDF form fields and notes, embedded objects in Office files.
+# Word tracked deletions, PDF form fields, notes and attachments, embedded objects in Office files,
+# HTML tables.
 EXTRACTION_VERSION = 2
 
 

@@ -22,7 +22,7 @@ from . import FormatSpec, ScanContext, Source
 from .csv_feed import LineFeed
 from .tables import find_header_row, join_split_numbers, split_pairs
 
-TEXT_FORMAT_NAMES = frozenset({"text", "csv"})  # formats whose raw bytes a byte prefilter can judge
+TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html"})  # formats whose raw bytes a byte prefilter can judge
 ROWS_PER_BLOCK = 2000
 HEADER_SCAN_ROWS = 30
 CSV_SUFFIXES = frozenset({"csv", "tsv", "tab"})
@@ -41,14 +41,14 @@ def raw_prefilter_applies(source: Source) -> bool:
     return ascii_compatible_family(source.head)
 
 
-def _open_text(source: Source, ctx: ScanContext) -> TextStream:
+def open_text(source: Source, ctx: ScanContext) -> TextStream:
     guess = head_guess(source)
     if guess is None:
         raise Unsupported("binary")
     return TextStream(source.opener(), guess, chunk_bytes=max(ctx.limits.text_chunk_chars, 4096))
 
 
-def _problem_notes(stream: TextStream) -> Iterator[PartNote]:
+def problem_notes(stream: TextStream) -> Iterator[PartNote]:
     for problem in stream.problems:
         yield PartNote(where="", outcome=Outcome.ERROR, reason=f"encoding: {problem}", read_anyway=True)
 
@@ -96,10 +96,10 @@ def line_chunks(pieces: Iterable[str], limit: int) -> Iterator[tuple[str, int]]:
 
 
 def extract_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
-    stream = _open_text(source, ctx)
+    stream = open_text(source, ctx)
     for chunk, first_line in line_chunks(_checked(stream, ctx), ctx.limits.text_chunk_chars):
         yield TextBlock(chunk, where="", first_line=first_line)
-    yield from _problem_notes(stream)
+    yield from problem_notes(stream)
 
 
 # --- CSV / TSV -----------------------------------------------------------------
@@ -242,7 +242,7 @@ def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext)
 
 
 def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
-    stream = _open_text(source, ctx)
+    stream = open_text(source, ctx)
     max_line = _MAX_LINE_FACTOR * ctx.limits.text_chunk_chars
     if csv.field_size_limit() < max_line:  # a long cell (a pasted letter) is still a cell
         csv.field_size_limit(max_line)
@@ -263,7 +263,7 @@ def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
                                           f"from line {first}", read_anyway=True)
         for chunk, line in line_chunks(_checked(feed.remainder(), ctx), ctx.limits.text_chunk_chars):
             yield TextBlock(chunk, where="", first_line=first + line - 1)
-    yield from _problem_notes(stream)
+    yield from problem_notes(stream)
 
 
 FORMATS = [

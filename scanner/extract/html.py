@@ -1,0 +1,130 @@
+"""HTML (saved web pages, reports from business systems, and the ".xls" files many Japanese
+systems export, which are HTML tables under an Excel name) through the standard parser.
+
+Tables become TableBlocks, so a <th>基礎年金番号</th> heads its column however many rows
+below; the rest is text without its tags, one line per block element. Scripts and styles
+are skipped. Decoding is the text reader's (BOM, UTF-8, CP932, EUC-JP, ISO-2022-JP).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+from ..errors import Unsupported
+from ..model import Block, PartNote, TableBlock, TextBlock
+from . import FormatSpec, ScanContext, Source
+from .ooxml import table_block
+from .text import head_guess, line_chunks, open_text, problem_notes
+
+_START = re.compile(rb"\s*<(?:!doctype\s+html|html|head|body|table|meta|title)\b", re.IGNORECASE)
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "section",
+                         "article", "header", "footer", "blockquote", "pre", "caption", "title"})
+_SKIPPED = frozenset({"script", "style", "template"})
+
+
+def _is_html(source: Source) -> bool:
+    head = source.head[:1024]
+    for bom in (b"\xef\xbb\xbf",):
+        head = head.removeprefix(bom)
+    return _START.match(head) is not None or (source.suffix in ("html", "htm") and b"<" in head)
+
+
+class _Collector(HTMLParser):
+    """Text lines outside tables, and finished tables (rows of cell texts)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self.tables: list[list[list[str]]] = []
+        self._tables: list[list[list[str]]] = []  # open tables, innermost last
+        self._cell: list[str] | None = None
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skipping += 1
+        elif tag == "table":
+            self._tables.append([])
+        elif tag == "tr" and self._tables:
+            self._tables[-1].append([])
+        elif tag in ("td", "th") and self._tables:
+            self._end_cell()
+            self._cell = []
+        elif tag in _BLOCK_TAGS:
+            self._break()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self._skipping = max(self._skipping - 1, 0)
+        elif tag in ("td", "th"):
+            self._end_cell()
+        elif tag == "table" and self._tables:
+            self._end_cell()
+            rows = [row for row in self._tables.pop() if row]
+            if self._tables and self._cell is not None:  # a table in a cell: its text joins the cell
+                self._cell.append(" ".join("\t".join(row) for row in rows))
+            elif rows:
+                self.tables.append(rows)
+        elif tag in _BLOCK_TAGS:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if self._skipping:
+            return
+        if self._cell is not None:
+            self._cell.append(data)
+        elif not self._tables:
+            self.lines[-1] += data
+
+    def _end_cell(self) -> None:
+        if self._cell is not None and self._tables and self._tables[-1]:
+            self._tables[-1][-1].append(" ".join("".join(self._cell).split()))
+        self._cell = None
+
+    def _break(self) -> None:
+        if self._cell is not None:
+            self._cell.append(" ")
+        elif not self._tables and self.lines[-1].strip():
+            self.lines.append("")
+
+    def take_lines(self) -> list[str]:
+        done, self.lines = self.lines[:-1], self.lines[-1:]
+        return [line.strip() for line in done if line.strip()]
+
+
+def extract_html(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    if head_guess(source) is None:
+        raise Unsupported("binary")
+    stream = open_text(source, ctx)
+    parser = _Collector()
+    tables = 0
+
+    def ready() -> Iterator[Block]:
+        nonlocal tables
+        lines = parser.take_lines()
+        if lines:
+            for chunk, _line in line_chunks(["\n".join(lines)], ctx.limits.text_chunk_chars):
+                yield TextBlock(chunk, where="text", first_line=None)
+        for rows in parser.tables:
+            tables += 1
+            block: TableBlock = table_block(rows, f"table {tables}")
+            yield block
+        parser.tables.clear()
+
+    for piece in stream:
+        ctx.deadline.check()
+        parser.feed(piece)
+        yield from ready()
+    parser.close()
+    parser.lines.append("")
+    yield from ready()
+    yield from problem_notes(stream)
+
+
+FORMATS = [FormatSpec("html", _is_html, extract_html, priority=15)]

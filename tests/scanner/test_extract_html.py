@@ -1,0 +1,49 @@
+"""HTML pages and the HTML-as-.xls exports of business systems: tables keep their headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.detect import Engine, load_engine
+from scanner.extract import Source, sniff
+from scanner.model import Confidence, Outcome, ScanResult
+from scanner.scan import scan_source
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+def _report(rows: int) -> str:
+    body = "".join(f"<tr><td>架空 {i}郎</td><td>{1000 + i}{567000 + i:06d}</td><td>東京都</td></tr>" for i in range(rows))
+    return ('<html><head><meta charset="Shift_JIS"><title>受給者一覧</title><style>td { color: red }</style>'
+            '<script>var tel = "0312345678";</script></head><body><h1>受給者一覧</h1><p>作成：年金課</p>'
+            f"<table border=1><tr><th>氏名</th><th>基礎年金番号</th><th>住所</th></tr>{body}</table>"
+            "<p>以上</p></body></html>")
+
+
+def _pension(result: ScanResult) -> list[tuple[str, Confidence]]:
+    return [(f.location, Confidence.from_score(f.score)) for f in result.findings if f.detector == "pension_number"]
+
+
+@pytest.mark.parametrize("name", ["受給者一覧.html", "export.xls"])  # systems name HTML tables .xls
+def test_a_table_header_gives_context_hundreds_of_rows_below(engine: Engine, name: str) -> None:
+    result = scan_source(Source.from_bytes(name, _report(300).encode("cp932")), engine)
+    assert result.file_type == "html" and result.outcome == Outcome.FINDINGS
+    found = _pension(result)
+    assert len(found) == 300 and {level for _, level in found} == {Confidence.HIGH}
+    assert ("table 1!B301", Confidence.HIGH) in found  # bare ten digits: only the <th> makes them pension numbers
+
+
+def test_text_outside_tables_loses_its_tags_and_scripts_are_skipped(engine: Engine) -> None:
+    page = ("<html><body><div>山田 太郎 様</div><p>あなたの<b>基礎年金番号</b>は "
+            "<span>1234-567890</span> です。</p><script>document.write('2345-678901')</script></body></html>")
+    result = scan_source(Source.from_bytes("notice.htm", page.encode()), engine)
+    assert [(f.location, f.masked) for f in result.findings if f.detector == "pension_number"] == [
+        ("text", "1234-****90")]
+
+
+def test_sniffing() -> None:
+    assert sniff(Source.from_bytes("a.txt", b"\xef\xbb\xbf<!DOCTYPE html><html>")).name == "html"
+    assert sniff(Source.from_bytes("a.txt", "会議メモ <重要>".encode())).name == "text"
