@@ -159,16 +159,7 @@ def test_pdf_form_fields_and_notes_are_read(engine: Engine) -> None:
 
 
 def _roster_xlsx() -> bytes:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["氏名", "基礎年金番号"])
-    ws.append(["山田 太郎", "1234-567890"])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return samples.xlsx_from_rows({"Sheet": [["氏名", "基礎年金番号"], ["山田 太郎", "1234-567890"]]})
 
 
 def test_objects_embedded_in_documents_are_read(engine: Engine) -> None:

@@ -13,6 +13,7 @@ from scanner.detect import Engine, load_engine
 from scanner.extract import Source
 from scanner.model import Confidence, Outcome, ScanResult
 from scanner.scan import scan_source
+from tests.scanner import office_samples as samples
 
 S = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
@@ -91,13 +92,7 @@ def test_a_pivot_cache_keeps_the_deleted_source_rows_with_their_headers(engine: 
 
 
 def test_a_broken_extra_part_is_named_and_the_cells_stand(engine: Engine) -> None:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["氏名", "基礎年金番号"])
-    ws.append(["山田 太郎", "1234-567890"])
-    out = io.BytesIO()
-    wb.save(out)
-    result = _scan(engine, _with_parts(out.getvalue(), {"xl/drawings/drawing1.xml": "<xdr:wsDr"}))
+    roster = samples.xlsx_from_rows({"名簿": [["氏名", "基礎年金番号"], ["山田 太郎", "1234-567890"]]})
+    result = _scan(engine, _with_parts(roster, {"xl/drawings/drawing1.xml": "<xdr:wsDr"}))
     assert result.outcome == Outcome.FINDINGS
     assert [(p.where, p.outcome) for p in result.parts] == [("xl/drawings/drawing1.xml", Outcome.ERROR)]
