@@ -24,6 +24,7 @@ from .legacy_doc import doc_blocks
 from .legacy_ppt import ppt_blocks
 from .outlook import is_message, message_blocks
 from .spreadsheet import extract_workbook
+from .xls_comments import comment_blocks
 
 
 def _is_ole(source: Source) -> bool:
@@ -65,6 +66,7 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         raise Encrypted(protection.method)
     if kind == "xls":
         yield from extract_workbook(source, ctx)
+        yield from _legacy_blocks(source, lambda ole: _xls_comments(ole, ctx))  # calamine reads only cells
     elif kind == "doc":
         yield from _legacy_blocks(source, lambda ole: doc_blocks(ole, ctx.deadline, ctx.limits.text_chunk_chars))
     elif kind == "ppt":
@@ -80,6 +82,11 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
 
 
 _NATIVE = "\x01Ole10Native"
+
+
+def _xls_comments(ole: olefile.OleFileIO, ctx: ScanContext) -> Iterator[Block]:
+    stream = "Workbook" if ole.exists("Workbook") else "Book"
+    yield from comment_blocks(ole.openstream(stream).read(), ctx.deadline)
 
 
 def _embedded(ole: olefile.OleFileIO, source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:

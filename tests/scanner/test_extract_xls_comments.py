@@ -1,0 +1,39 @@
+"""Cell comments (メモ) of a legacy .xls, which calamine does not read."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner.detect import load_engine
+from scanner.extract import Source
+from scanner.extract.xls_comments import comment_blocks
+from scanner.limits import Deadline
+from scanner.model import Outcome
+from scanner.scan import scan_source
+
+FIXTURE = Path(__file__).parent / "fixtures" / "comments.xls"
+
+
+def test_comments_are_read_at_their_cells() -> None:
+    result = scan_source(Source.from_bytes("集計.xls", FIXTURE.read_bytes()), load_engine())
+    assert result.file_type == "ole2" and result.outcome == Outcome.FINDINGS
+    assert {(f.location, f.masked) for f in result.findings if f.detector == "pension_number"} == {
+        ("集計!B2 comment", "1234-****90"), ("集計!B3 comment", "2345-****01")}
+
+
+RECORD_KINDS = [0x0809, 0x000A, 0x0085, 0x005D, 0x01B6, 0x003C, 0x001C, 0x1234]
+SHEET_BOF = struct.pack("<HH", 0x0600, 0x0010)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(RECORD_KINDS), st.one_of(st.binary(max_size=40), st.just(SHEET_BOF)))),
+       st.binary(max_size=8))
+def test_hostile_record_streams_end_quietly(records: list[tuple[int, bytes]], tail: bytes) -> None:
+    # TXOs without text or with lying lengths, NOTEs without sheets, a cut last record ...
+    data = b"".join(struct.pack("<HH", kind, len(body)) + body for kind, body in records) + tail
+    blocks = list(comment_blocks(data, Deadline(60)))
+    assert all(isinstance(b.text, str) for b in blocks)
