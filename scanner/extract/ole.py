@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 
 import olefile
 
-from ..errors import CorruptFile, Encrypted, Unsupported
+from ..errors import CorruptFile, Encrypted, LimitExceeded, Unsupported
 from ..model import Block, PartNote
 from ..protection import OLE_MAGIC, ole_container_protection
 from . import FormatSpec, ScanContext, Source
 from .archive import member_budget, scan_member
+from .cfb import cfb_bytes
 from .legacy_doc import doc_blocks
 from .legacy_ppt import ppt_blocks
 from .outlook import is_message, message_blocks
@@ -67,8 +68,10 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     if kind == "xls":
         yield from extract_workbook(source, ctx)
         yield from _legacy_blocks(source, lambda ole: _xls_comments(ole, ctx))  # calamine reads only cells
+        yield from _legacy_blocks(source, lambda ole: _object_storages(ole, source, ctx))
     elif kind == "doc":
         yield from _legacy_blocks(source, lambda ole: doc_blocks(ole, ctx.deadline, ctx.limits.text_chunk_chars))
+        yield from _legacy_blocks(source, lambda ole: _object_storages(ole, source, ctx))
     elif kind == "ppt":
         yield from _legacy_blocks(source, lambda ole: ppt_blocks(ole, ctx.deadline))
     elif kind == "msg":
@@ -82,6 +85,23 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
 
 
 _NATIVE = "\x01Ole10Native"
+
+
+def _object_storages(ole: olefile.OleFileIO, source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    """Objects embedded in a legacy document: storages under ObjectPool (.doc) or named MBD...
+    (.xls), each a compound file of its own (an Excel 97 sheet pasted into a letter, a
+    dragged-in file). Each is re-wrapped as a file and read like an archive member."""
+    storages = sorted({tuple(entry[:2]) if entry[0] == "ObjectPool" else (entry[0],)
+                       for entry in ole.listdir(streams=False, storages=True)
+                       if (entry[0] == "ObjectPool" and len(entry) >= 2) or entry[0].startswith("MBD")})
+    for storage in storages:
+        ctx.deadline.check()
+        streams = {"/".join(entry[len(storage):]): entry for entry in ole.listdir(streams=True, storages=False)
+                   if tuple(entry[: len(storage)]) == storage and len(entry) > len(storage)}
+        if sum(ole.get_size("/".join(entry)) for entry in streams.values()) > member_budget(ctx):
+            raise LimitExceeded(f"archive_max_total_bytes ({ctx.limits.archive_max_total_bytes}) at {'/'.join(storage)}")
+        package = cfb_bytes({name: ole.openstream("/".join(entry)).read() for name, entry in streams.items()})
+        yield from scan_member(source, "/".join(storage), io.BytesIO(package), member_budget(ctx), ctx)
 
 
 def _xls_comments(ole: olefile.OleFileIO, ctx: ScanContext) -> Iterator[Block]:

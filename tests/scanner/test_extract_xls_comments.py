@@ -1,10 +1,13 @@
-"""Cell comments (メモ) of a legacy .xls, which calamine does not read."""
+"""Legacy Office beyond its text: .xls cell comments (メモ), which calamine does not read, and objects embedded in .doc and .xls."""
 
 from __future__ import annotations
 
+import io
 import struct
 from pathlib import Path
 
+import olefile
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +17,7 @@ from scanner.extract.xls_comments import comment_blocks
 from scanner.limits import Deadline
 from scanner.model import Outcome
 from scanner.scan import scan_source
+from tests.scanner import office_samples as samples
 
 FIXTURE = Path(__file__).parent / "fixtures" / "comments.xls"
 
@@ -37,3 +41,26 @@ def test_hostile_record_streams_end_quietly(records: list[tuple[int, bytes]], ta
     data = b"".join(struct.pack("<HH", kind, len(body)) + body for kind, body in records) + tail
     blocks = list(comment_blocks(data, Deadline(60)))
     assert all(isinstance(b.text, str) for b in blocks)
+
+
+def _streams(data: bytes) -> dict[str, bytes]:
+    ole = olefile.OleFileIO(io.BytesIO(data))
+    return {"/".join(entry): ole.openstream(entry).read() for entry in ole.listdir()}
+
+
+@pytest.mark.skipif(not (samples.FIXTURES / "plain.doc").exists(), reason="shared fixtures missing")
+def test_objects_embedded_in_legacy_documents_are_read() -> None:
+    engine = load_engine()
+    # an Excel 97 sheet pasted into a Word 97 letter: a storage under ObjectPool
+    letter = _streams((samples.FIXTURES / "plain.doc").read_bytes())
+    letter |= {f"ObjectPool/_1234/{name}": data for name, data in _streams(FIXTURE.read_bytes()).items()}
+    result = scan_source(Source.from_bytes("通知.doc", samples.cfb_bytes(letter)), engine)
+    assert ("ObjectPool/_1234!集計!B2 comment", "1234-****90") in {
+        (f.location, f.masked) for f in result.findings if f.detector == "pension_number"}
+    # a CSV dragged into an Excel 97 workbook: a storage named MBD...
+    csv = "氏名,基礎年金番号\r\n佐藤 花子,2345-678901\r\n".encode("cp932")
+    book = _streams((samples.FIXTURES / "plain.xls").read_bytes())
+    book |= {f"MBD00A1B2C3/{name}": data for name, data in _streams(samples.ole_package("名簿.csv", csv)).items()}
+    result = scan_source(Source.from_bytes("集計.xls", samples.cfb_bytes(book)), engine)
+    assert {(f.location, f.masked) for f in result.findings if f.detector == "pension_number"} == {
+        ("MBD00A1B2C3!名簿.csv!B2", "2345-****01")}
