@@ -24,6 +24,7 @@ from .cfb import cfb_bytes
 from .legacy_doc import doc_blocks
 from .legacy_ppt import ppt_blocks
 from .outlook import is_message, message_blocks
+from .ppt_objects import embedded_objects
 from .spreadsheet import extract_workbook
 from .xls_comments import comment_blocks
 
@@ -74,6 +75,7 @@ def extract_ole(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         yield from _legacy_blocks(source, lambda ole: _object_storages(ole, source, ctx))
     elif kind == "ppt":
         yield from _legacy_blocks(source, lambda ole: ppt_blocks(ole, ctx.deadline))
+        yield from _legacy_blocks(source, lambda ole: _ppt_objects(ole, source, ctx))
     elif kind == "msg":
         yield from _legacy_blocks(source, lambda ole: message_blocks(ole, source, ctx))
     elif kind == "embedded":
@@ -102,6 +104,12 @@ def _object_storages(ole: olefile.OleFileIO, source: Source, ctx: ScanContext) -
             raise LimitExceeded(f"archive_max_total_bytes ({ctx.limits.archive_max_total_bytes}) at {'/'.join(storage)}")
         package = cfb_bytes({name: ole.openstream("/".join(entry)).read() for name, entry in streams.items()})
         yield from scan_member(source, "/".join(storage), io.BytesIO(package), member_budget(ctx), ctx)
+
+
+def _ppt_objects(ole: olefile.OleFileIO, source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    stream = ole.openstream("PowerPoint Document").read()
+    for offset, package in embedded_objects(stream, member_budget(ctx), ctx.deadline):
+        yield from scan_member(source, f"object at {offset}", io.BytesIO(package), member_budget(ctx), ctx)
 
 
 def _xls_comments(ole: olefile.OleFileIO, ctx: ScanContext) -> Iterator[Block]:

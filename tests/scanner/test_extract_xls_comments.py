@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 from pathlib import Path
 
 import olefile
@@ -64,3 +65,30 @@ def test_objects_embedded_in_legacy_documents_are_read() -> None:
     result = scan_source(Source.from_bytes("集計.xls", samples.cfb_bytes(book)), engine)
     assert {(f.location, f.masked) for f in result.findings if f.detector == "pension_number"} == {
         ("MBD00A1B2C3!名簿.csv!B2", "2345-****01")}
+
+
+@pytest.mark.skipif(not (samples.FIXTURES / "plain.ppt").exists(), reason="shared fixtures missing")
+def test_an_object_embedded_in_a_legacy_presentation_is_read() -> None:
+    # an ExOleObjStg record (compressed: its size, then zlib) holding a whole workbook
+    workbook = FIXTURE.read_bytes()
+    record = struct.pack("<HHI", 0x0010, 0x1011, 4 + len(zlib.compress(workbook)))
+    deck = _streams((samples.FIXTURES / "plain.ppt").read_bytes())
+    deck["PowerPoint Document"] += record + struct.pack("<I", len(workbook)) + zlib.compress(workbook)
+    result = scan_source(Source.from_bytes("説明.ppt", samples.cfb_bytes(deck)), load_engine())
+    assert result.outcome == Outcome.FINDINGS
+    assert {f.masked for f in result.findings if f.detector == "pension_number"} == {"1234-****90", "2345-****01"}
+    assert all(f.location.startswith("object at ") for f in result.findings if f.detector == "pension_number")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=30), st.sampled_from([b"\x10\x00\x11\x10", b"\x00\x00\x11\x10",
+                                                                     b"\x78\x9c", b"\xd0\xcf\x11\xe0"]))))
+def test_hostile_presentation_streams_yield_only_compound_files(pieces: list[bytes]) -> None:
+    from scanner.errors import LimitExceeded
+    from scanner.extract.ppt_objects import embedded_objects
+
+    try:
+        for _offset, package in embedded_objects(b"".join(pieces), 1 << 20, Deadline(60)):
+            assert package.startswith(b"\xd0\xcf\x11\xe0")
+    except LimitExceeded:
+        pass  # a declared size over the cap: a recorded outcome, not a crash
