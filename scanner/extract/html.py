@@ -25,9 +25,7 @@ _SKIPPED = frozenset({"script", "style", "template"})
 
 
 def _is_html(source: Source) -> bool:
-    head = source.head[:1024]
-    for bom in (b"\xef\xbb\xbf",):
-        head = head.removeprefix(bom)
+    head = source.head[:1024].removeprefix(b"\xef\xbb\xbf")
     return _START.match(head) is not None or (source.suffix in ("html", "htm") and b"<" in head)
 
 
