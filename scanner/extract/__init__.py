@@ -32,7 +32,8 @@ HEAD_BYTES = 8192
 # 2: one-column list headers, Word Online part names, eucJP-ms IBM extension kanji, 記号|番号
 # columns joined in CSV and Word tables, ISO-2022-JP, saved e-mail (.eml, .msg), RTF, LZH, xlsx comments, text boxes and pivot caches,
 # Word tracked deletions, PDF form fields, notes and attachments, embedded objects in Office files,
-# HTML tables, XML Spreadsheet 2003, .xls cell comments, objects embedded in .doc, .xls and .ppt.
+# HTML tables, XML Spreadsheet 2003, .xls cell comments, objects embedded in .doc, .xls and .ppt,
+# ODF headers, footers and embedded objects.
 EXTRACTION_VERSION = 2
 
 

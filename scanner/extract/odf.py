@@ -1,4 +1,5 @@
-"""OpenDocument: ods through calamine, odt/odp text and tables streamed from content.xml.
+"""OpenDocument: ods through calamine, odt/odp text and tables streamed from content.xml; in
+both, headers and footers (styles.xml) and embedded objects (Object N/content.xml).
 
 Sniffed by the stored ``mimetype`` member. An ODF package whose manifest carries
 encryption data is Encrypted ("odf-encrypted"): its content.xml is ciphertext.
@@ -56,6 +57,8 @@ def extract_ods(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     with open_zip(source) as zf:
         check_odf_encryption(zf, ctx)
     yield from extract_workbook(source, ctx)
+    with open_zip(source) as zf:
+        yield from _other_parts(zf, ctx)
 
 
 def extract_odf_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
@@ -63,9 +66,23 @@ def extract_odf_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartN
         check_odf_encryption(zf, ctx)
         if "content.xml" not in zf.namelist():
             raise CorruptFile("ODF package without content.xml")
-        with open_part(zf, "content.xml", ctx) as stream:
-            reader = read_part(stream, _ODF_TAGS, ctx, whole_text=True)
-    yield from part_blocks(reader, "content.xml", ctx.limits.text_chunk_chars)
+        yield from _text_part(zf, "content.xml", ctx)
+        yield from _other_parts(zf, ctx)
+
+
+def _other_parts(zf: zipfile.ZipFile, ctx: ScanContext) -> Iterator[Block]:
+    """Headers and footers (styles.xml), and embedded objects, which are sub-documents with a
+    content.xml of their own ("Object 1/content.xml": a spreadsheet pasted into a letter)."""
+    names = zf.namelist()
+    for name in ["styles.xml", *sorted(n for n in names if n.endswith("/content.xml"))]:
+        if name in names:
+            yield from _text_part(zf, name, ctx)
+
+
+def _text_part(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> Iterator[Block]:
+    with open_part(zf, name, ctx) as stream:
+        reader = read_part(stream, _ODF_TAGS, ctx, whole_text=True)
+    yield from part_blocks(reader, name, ctx.limits.text_chunk_chars)
 
 
 FORMATS = [

@@ -206,3 +206,28 @@ def test_files_attached_to_a_pdf_are_read(engine: Engine) -> None:
     result = _scan(engine, "通知.pdf", out.getvalue())
     assert result.outcome == Outcome.FINDINGS
     assert _pension(result) == {("名簿.csv!B2", "1234-****90")}
+
+
+def test_odf_footers_and_embedded_objects_are_read(engine: Engine) -> None:
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
+    footer = (f"<office:document-styles {ns}><office:master-styles><style:master-page><style:footer>"
+              "<text:p>山田 太郎 様 基礎年金番号 1234-567890</text:p></style:footer></style:master-page>"
+              "</office:master-styles></office:document-styles>")
+    cells = "".join(f"<table:table-row><table:table-cell><text:p>{a}</text:p></table:table-cell>"
+                    f"<table:table-cell><text:p>{b}</text:p></table:table-cell></table:table-row>"
+                    for a, b in [("氏名", "基礎年金番号"), ("佐藤 花子", "2345-678901")])
+    embedded = (f"<office:document-content {ns}><office:body><office:spreadsheet><table:table>{cells}"
+                "</table:table></office:spreadsheet></office:body></office:document-content>")
+    with zipfile.ZipFile(io.BytesIO(samples.odt(["名簿を貼り付けます"]))) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"))  # stored first, as ODF asks
+        for name, data in {**parts, "styles.xml": footer.encode(), "Object 1/content.xml": embedded.encode()}.items():
+            z.writestr(name, data, zipfile.ZIP_DEFLATED)
+    result = _scan(engine, "letter.odt", out.getvalue())
+    assert result.file_type == "odf-text"
+    assert _pension(result) == {("styles.xml:line 1", "1234-****90"), ("Object 1/content.xml table 1!B2", "2345-****01")}
