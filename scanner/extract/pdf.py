@@ -58,10 +58,12 @@ def extract_pdf(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     try:
         text_pages = 0
         image_pages: list[int] = []
+        annotated = False  # notes and form widgets are annotations
         for index in range(len(doc)):
             ctx.deadline.check()
             page = doc[index]
             try:
+                annotated = annotated or pdfium_c.FPDFPage_GetAnnotCount(page) > 0
                 text = _page_text(page)
                 if text.strip():
                     text_pages += 1
@@ -70,7 +72,9 @@ def extract_pdf(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
                     image_pages.append(index + 1)
             finally:
                 page.close()
-        extras = list(_form_and_notes(source, ctx))
+        # pypdf parses the whole file again: only when pdfium saw something it would read
+        has_extras = annotated or doc.get_formtype() != pdfium_c.FORMTYPE_NONE or doc.count_attachments() > 0
+        extras = list(_form_and_notes(source, ctx)) if has_extras else []
         if image_pages and not text_pages and not any(isinstance(e, (TableBlock, TextBlock)) for e in extras):
             raise Unsupported(IMAGE_ONLY)
         yield from extras
