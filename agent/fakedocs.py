@@ -151,6 +151,19 @@ def docx(paragraphs: Sequence[str] = (), tables: Sequence[Sequence[Sequence[str]
     return zip_bytes(parts)
 
 
+def with_parts(package: bytes, parts: Mapping[str, str | bytes]) -> bytes:
+    """A zip package (docx, xlsx, odt ...) with ``parts`` added or replaced; the others keep
+    their order and compression (an ODF mimetype stays first and stored)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            if info.filename not in parts:
+                zout.writestr(info, zin.read(info))
+        for name, data in parts.items():
+            zout.writestr(name, data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def renamed_parts(package: bytes, renames: Mapping[str, str], types: Mapping[str, str]) -> bytes:
     """An OOXML package with parts renamed and each part's content type declared, the way Word
     Online saves its body as word/document2.xml: ``types`` maps (new) part names to content types."""

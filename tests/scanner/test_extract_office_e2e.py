@@ -165,32 +165,26 @@ def _roster_xlsx() -> bytes:
 def test_objects_embedded_in_documents_are_read(engine: Engine) -> None:
     # the page shows a picture of the table; the workbook itself sits in word/embeddings/
     csv = "氏名,基礎年金番号\r\n佐藤 花子,2345-678901\r\n".encode("cp932")
-    letter = samples.docx(["名簿を貼り付けます。"])
-    with zipfile.ZipFile(io.BytesIO(letter)) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts["word/embeddings/Microsoft_Excel_Worksheet.xlsx"] = _roster_xlsx()
-    parts["word/embeddings/oleObject1.bin"] = samples.ole_package("名簿.csv", csv)  # a dragged-in file
-    result = _scan(engine, "letter.docx", samples.zip_bytes(parts))
+    letter = samples.with_parts(samples.docx(["名簿を貼り付けます。"]), {
+        "word/embeddings/Microsoft_Excel_Worksheet.xlsx": _roster_xlsx(),
+        "word/embeddings/oleObject1.bin": samples.ole_package("名簿.csv", csv)})  # a dragged-in file
+    result = _scan(engine, "letter.docx", letter)
     assert _pension(result) == {("word/embeddings/Microsoft_Excel_Worksheet.xlsx!Sheet!B2", "1234-****90"),
                                 ("word/embeddings/oleObject1.bin!名簿.csv!B2", "2345-****01")}
 
 
 def test_an_office_package_inside_an_ole_object_in_a_deck(engine: Engine) -> None:
-    deck = samples.pptx([["集計"]])
-    with zipfile.ZipFile(io.BytesIO(deck)) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts["ppt/embeddings/oleObject1.bin"] = samples.cfb_bytes({"Package": _roster_xlsx()})
-    result = _scan(engine, "deck.pptx", samples.zip_bytes(parts))
+    deck = samples.with_parts(samples.pptx([["集計"]]),
+                              {"ppt/embeddings/oleObject1.bin": samples.cfb_bytes({"Package": _roster_xlsx()})})
+    result = _scan(engine, "deck.pptx", deck)
     assert _pension(result) == {("ppt/embeddings/oleObject1.bin!Package!Sheet!B2", "1234-****90")}
 
 
 def test_an_embedded_equation_is_not_an_unread_part(engine: Engine) -> None:
-    letter = samples.docx(["計算式は次のとおり。"])
-    with zipfile.ZipFile(io.BytesIO(letter)) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts["word/embeddings/oleObject1.bin"] = samples.cfb_bytes({"Equation Native": b"\x1c\x00" + bytes(40)})
-    parts["word/embeddings/oleObject2.bin"] = samples.cfb_bytes({"Contents": b"?"})  # nothing we know
-    result = _scan(engine, "calc.docx", samples.zip_bytes(parts))
+    letter = samples.with_parts(samples.docx(["計算式は次のとおり。"]), {
+        "word/embeddings/oleObject1.bin": samples.cfb_bytes({"Equation Native": b"\x1c\x00" + bytes(40)}),
+        "word/embeddings/oleObject2.bin": samples.cfb_bytes({"Contents": b"?"})})  # nothing we know
+    result = _scan(engine, "calc.docx", letter)
     assert result.outcome == Outcome.UNSUPPORTED
     assert "oleObject2.bin" in result.reason and "oleObject1.bin" not in result.reason
 
@@ -221,13 +215,8 @@ def test_odf_footers_and_embedded_objects_are_read(engine: Engine) -> None:
                     for a, b in [("氏名", "基礎年金番号"), ("佐藤 花子", "2345-678901")])
     embedded = (f"<office:document-content {ns}><office:body><office:spreadsheet><table:table>{cells}"
                 "</table:table></office:spreadsheet></office:body></office:document-content>")
-    with zipfile.ZipFile(io.BytesIO(samples.odt(["名簿を貼り付けます"]))) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"))  # stored first, as ODF asks
-        for name, data in {**parts, "styles.xml": footer.encode(), "Object 1/content.xml": embedded.encode()}.items():
-            z.writestr(name, data, zipfile.ZIP_DEFLATED)
-    result = _scan(engine, "letter.odt", out.getvalue())
+    letter = samples.with_parts(samples.odt(["名簿を貼り付けます"]),
+                                {"styles.xml": footer, "Object 1/content.xml": embedded})
+    result = _scan(engine, "letter.odt", letter)
     assert result.file_type == "odf-text"
     assert _pension(result) == {("styles.xml:line 1", "1234-****90"), ("Object 1/content.xml table 1!B2", "2345-****01")}

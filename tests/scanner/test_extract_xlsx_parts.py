@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import openpyxl
 import pytest
@@ -39,16 +38,6 @@ def _workbook(comment: str | None = None) -> bytes:
     return out.getvalue()
 
 
-def _with_parts(package: bytes, parts: dict[str, str]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name in zin.namelist():
-            zout.writestr(name, zin.read(name))
-        for name, text in parts.items():
-            zout.writestr(name, text)
-    return out.getvalue()
-
-
 def _scan(engine: Engine, data: bytes) -> ScanResult:
     return scan_source(Source.from_bytes("集計.xlsx", data), engine)
 
@@ -69,7 +58,7 @@ def test_a_text_box_is_read(engine: Engine) -> None:
     drawing = (f'<xdr:wsDr {XDR} {A}><xdr:twoCellAnchor><xdr:sp><xdr:txBody><a:p><a:r>'
                "<a:t>基礎年金番号 2345-678901 佐藤 花子</a:t></a:r></a:p></xdr:txBody></xdr:sp>"
                "</xdr:twoCellAnchor></xdr:wsDr>")
-    result = _scan(engine, _with_parts(_workbook(), {"xl/drawings/drawing1.xml": drawing}))
+    result = _scan(engine, samples.with_parts(_workbook(), {"xl/drawings/drawing1.xml": drawing}))
     assert _pension(result) == {("xl/drawings/drawing1.xml:line 1", "2345-****01")}
 
 
@@ -82,7 +71,7 @@ def test_a_pivot_cache_keeps_the_deleted_source_rows_with_their_headers(engine: 
     records = (f'<pivotCacheRecords {S} count="2">'
                '<r><x v="0"/><n v="1234567890"/><x v="0"/></r><r><x v="1"/><s v="2345-678901"/><x v="0"/></r>'
                "</pivotCacheRecords>")
-    data = _with_parts(_workbook(), {"xl/pivotCache/pivotCacheDefinition1.xml": definition,
+    data = samples.with_parts(_workbook(), {"xl/pivotCache/pivotCacheDefinition1.xml": definition,
                                      "xl/pivotCache/pivotCacheRecords1.xml": records})
     result = _scan(engine, data)
     where = "xl/pivotCache/pivotCacheDefinition1.xml (pivot cache)"
@@ -93,6 +82,6 @@ def test_a_pivot_cache_keeps_the_deleted_source_rows_with_their_headers(engine: 
 
 def test_a_broken_extra_part_is_named_and_the_cells_stand(engine: Engine) -> None:
     roster = samples.xlsx_from_rows({"名簿": [["氏名", "基礎年金番号"], ["山田 太郎", "1234-567890"]]})
-    result = _scan(engine, _with_parts(roster, {"xl/drawings/drawing1.xml": "<xdr:wsDr"}))
+    result = _scan(engine, samples.with_parts(roster, {"xl/drawings/drawing1.xml": "<xdr:wsDr"}))
     assert result.outcome == Outcome.FINDINGS
     assert [(p.where, p.outcome) for p in result.parts] == [("xl/drawings/drawing1.xml", Outcome.ERROR)]
