@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from email.message import Message
 
+from ..encoding import ISO2022
 from ..errors import CorruptFile
 from ..model import Block, Outcome, PartNote, TextBlock
 from . import FormatSpec, ScanContext, Source
@@ -94,7 +95,7 @@ def _payload(part: Message) -> bytes:
 def _body_text(part: Message, content_type: str) -> str:
     data = _payload(part)
     charset = part.get_content_charset() or "us-ascii"
-    charset = {"iso-2022-jp": "iso2022_jp_ext", "shift_jis": "cp932", "x-sjis": "cp932",
+    charset = {"iso-2022-jp": ISO2022, "shift_jis": "cp932", "x-sjis": "cp932",
                "euc-jp": "euc_jp"}.get(charset.lower(), charset)
     try:
         text = data.decode(charset, "replace")

@@ -26,7 +26,7 @@ def comment_blocks(workbook: bytes, deadline: Deadline) -> Iterator[TextBlock]:
     texts: dict[int, str] = {}  # object id -> comment text, in the current sheet
     cells: dict[int, tuple[int, int]] = {}  # object id -> (row, col)
     last_obj = -1
-    records = _records(workbook)
+    records = _Records(workbook)
     for n, (kind, data) in enumerate(records):
         if n % 4096 == 0:
             deadline.check()
@@ -73,10 +73,6 @@ class _Records:
         if self._pos + 4 <= len(self._stream) and struct.unpack_from("<H", self._stream, self._pos)[0] == kind:
             return next(self)[1]
         return None
-
-
-def _records(stream: bytes) -> _Records:
-    return _Records(stream)
 
 
 def _txo_text(chars: int, records: _Records) -> str:
