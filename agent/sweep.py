@@ -17,7 +17,7 @@ from scanner.walk import walk
 from store import Store
 from store.digests import exposure_digest
 from store.records import NewScan, ViolationDecision
-from store.repository import FileIndex
+from store.repository import FileEntry, FileIndex
 
 from . import logs
 from .attest import sign_sweep
@@ -50,8 +50,7 @@ EMPTY_ROOT_GUARD = 20
 RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
 
 
-def unchanged_since_scan(ref: FileRef, known: tuple[int, int, int, str, str | None] | None,
-                         rules_version: str) -> bool:
+def unchanged_since_scan(ref: FileRef, known: FileEntry | None, rules_version: str) -> bool:
     """Same size, mtime and inode as the register's entry, an outcome not worth retrying, and
     read under these detector rules: what older rules made of a file is no answer for new ones."""
     return (known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode)

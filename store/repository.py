@@ -38,7 +38,8 @@ from .records import (
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
 
-FileIndex = dict[str, tuple[int, int, int, str, str | None]]
+FileEntry = tuple[int, int, int, str, str | None]  # size, mtime_ns, inode, outcome, rules version
+FileIndex = dict[str, FileEntry]
 
 _files = Base.metadata.tables["files"]
 _TOUCH_IN = (

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from scanner.model import FileRef, display_path
 from scanner.walk import walk
+from store.repository import FileEntry
 
 from .. import logs
 from ..pipeline import ScanJob
@@ -94,7 +95,7 @@ class PathWork:
         self.ctx.counters.add("violations_closed", len(result.closed))
         return "deleted"
 
-    def file(self, sweep: Sweep, ref: FileRef, known: tuple[int, int, int, str, str | None] | None) -> str:
+    def file(self, sweep: Sweep, ref: FileRef, known: FileEntry | None) -> str:
         if sweep.excluded(ref.raw_path):
             return "excluded"
         if unchanged_since_scan(ref, known, sweep.rules_version):
