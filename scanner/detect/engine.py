@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..extract.tables import join_split_numbers, split_pairs
 from ..model import Block, Finding, TableBlock, TextBlock
 from .context import KeywordHit
 from .finders import Detector, PatternFinder
@@ -184,6 +185,9 @@ class Engine:
         matches are mapped back to (row, col). Recognizers see single cells: those in a
         column whose header holds an anchor, those holding an anchor, and every cell of a
         row where a record-context rule (pension_number) matched."""
+        pairs = split_pairs(block.headers)  # 記号 | 番号 columns, as the 年金手帳 prints them
+        if pairs:  # one number in the left cell, whatever format the table came from
+            block = replace(block, rows=[join_split_numbers(row, pairs) for row in block.rows])
         row_strs = [_CELL_SEP.join(row) for row in block.rows]
         joined = _ROW_SEP.join(row_strs)
         if (joined.count(_ROW_SEP) != max(len(row_strs) - 1, 0)

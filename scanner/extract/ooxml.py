@@ -21,7 +21,7 @@ from ..errors import CorruptFile, LimitExceeded
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .archive import check_ratio, member_budget, scan_member
-from .tables import find_header_row, join_split_numbers, split_pairs
+from .tables import find_header_row
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -247,9 +247,6 @@ def table_block(rows: list[list[str]], where: str) -> TableBlock:
     """A table whose header row (if one is found) becomes ``headers``; rows stay in place."""
     header = find_header_row(rows)
     headers = list(rows[header]) if header is not None else []
-    pairs = split_pairs(headers)  # 記号 | 番号 columns: one number in the left cell
-    for row in rows if pairs else ():
-        join_split_numbers(row, pairs)
     return TableBlock(rows=rows, headers=headers, where=where, first_row=1)
 
 

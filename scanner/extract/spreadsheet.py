@@ -27,7 +27,7 @@ from ..limits import Deadline
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import FormatSpec, ScanContext, Source
 from .ooxml import open_part, zip_names
-from .tables import find_header_row, join_split_numbers, split_pairs
+from .tables import find_header_row
 from .xlsx_parts import extra_blocks
 
 HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
@@ -238,11 +238,10 @@ def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[
     cells = [c for _, c in head]
     h = find_header_row(cells)
     headers: list[str] = list(cells[h]) if h is not None else []
-    pairs = split_pairs(headers)
     titles = list(zip(numbers[: h or 0], cells[: h or 0], strict=True))
-    yield from _contiguous(titles, [], [], where)
+    yield from _contiguous(titles, [], where)
     body = zip(numbers[(h or 0) :], cells[(h or 0) :], strict=True)
-    yield from _contiguous(_chain(body, it), headers, pairs, where)
+    yield from _contiguous(_chain(body, it), headers, where)
 
 
 def _chain(first: Iterable[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]]
@@ -251,8 +250,7 @@ def _chain(first: Iterable[tuple[int, list[str]]], rest: Iterator[tuple[int, lis
     yield from rest
 
 
-def _contiguous(rows: Iterable[tuple[int, list[str]]], headers: list[str], pairs: list[tuple[int, int]],
-                where: str) -> Iterator[TableBlock]:
+def _contiguous(rows: Iterable[tuple[int, list[str]]], headers: list[str], where: str) -> Iterator[TableBlock]:
     block: list[list[str]] = []
     first = 0
     for number, row in rows:
@@ -261,8 +259,6 @@ def _contiguous(rows: Iterable[tuple[int, list[str]]], headers: list[str], pairs
             block = []
         if not block:
             first = number
-        if pairs:
-            join_split_numbers(row, pairs)
         block.append(row)
     if block:
         yield TableBlock(rows=block, headers=headers, where=where, first_row=first)

@@ -3,6 +3,8 @@
 ``find_header_row`` finds the row of column labels even when a roster puts a title,
 a date line and a blank line above it, so a header like 年金番号 can give context to a
 value hundreds of rows below. ``col_letter`` names a column the way Excel does.
+``split_pairs`` and ``join_split_numbers`` make one number of a pension number split over
+記号 and 番号 columns; the detection engine applies them to every table, whatever its format.
 """
 
 from __future__ import annotations
@@ -102,12 +104,17 @@ def split_pairs(headers: list[str]) -> list[tuple[int, int]]:
     return pairs
 
 
-def join_split_numbers(row: list[str], pairs: list[tuple[int, int]]) -> None:
-    """In place: each pair's halves joined into its left cell as one number (1234 | 567890 ->
-    1234-567890), with the leading zeros a spreadsheet dropped put back."""
+def join_split_numbers(row: list[str], pairs: list[tuple[int, int]]) -> list[str]:
+    """The row with each pair's halves joined into its left cell as one number (1234 | 567890
+    -> 1234-567890), with the leading zeros a spreadsheet dropped put back; the row itself
+    when no pair holds two halves."""
+    joined = row
     for i, j in pairs:
         if j >= len(row):
             continue
         office, serial = row[i].strip(), row[j].strip()
         if office.isdecimal() and serial.isdecimal() and len(office) <= 4 and 3 <= len(serial) <= 6:
-            row[i] = f"{office.zfill(4)}-{serial.zfill(6)}"
+            if joined is row:
+                joined = list(row)
+            joined[i] = f"{office.zfill(4)}-{serial.zfill(6)}"
+    return joined

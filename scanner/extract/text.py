@@ -20,7 +20,7 @@ from ..errors import Unsupported
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .csv_feed import LineFeed
-from .tables import find_header_row, join_split_numbers, split_pairs
+from .tables import find_header_row
 
 TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html"})  # formats whose raw bytes a byte prefilter can judge
 ROWS_PER_BLOCK = 2000
@@ -226,10 +226,7 @@ def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext)
     block: list[list[str]] = []
     chars = 0
     first_row = 1
-    pairs = split_pairs(headers)  # 記号 | 番号 columns: one number in the left cell
     for row in rows:
-        if pairs:
-            join_split_numbers(row, pairs)
         block.append(row)
         chars += sum(map(len, row))
         if len(block) >= ROWS_PER_BLOCK or chars >= ctx.limits.text_chunk_chars:

@@ -158,6 +158,11 @@ def test_pdf_form_fields_and_notes_are_read(engine: Engine) -> None:
     assert number.confidence == Confidence.HIGH  # the field's name is its header, the name field its record
 
 
+def test_pdf_form_fields_split_over_kigou_and_bangou_are_one_number(engine: Engine) -> None:
+    data = samples.pdf_form({"氏名": "山田 太郎", "年金手帳 記号": "1234", "年金手帳 番号": "567890"})
+    assert _pension(_scan(engine, "申請書.pdf", data)) == {("form fields!B2", "1234-****90")}
+
+
 def _roster_xlsx() -> bytes:
     return samples.xlsx_from_rows({"Sheet": [["氏名", "基礎年金番号"], ["山田 太郎", "1234-567890"]]})
 

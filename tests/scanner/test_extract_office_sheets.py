@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scanner.detect import load_engine
 from scanner.errors import CorruptFile, LimitExceeded, ScanTimeout
 from scanner.extract import ScanContext, Source, extract, sniff
 from scanner.extract.spreadsheet import apply_zero_format, display, zero_format_pattern
 from scanner.extract.tables import split_pairs
 from scanner.limits import Deadline, ScanLimits
 from scanner.model import TableBlock
+from scanner.scan import scan_source
 from tests.scanner import office_samples as samples
 
 
@@ -55,11 +57,14 @@ def test_numbers_shown_as_excel_shows_them() -> None:
     assert _cell(blocks, "名簿", "E5") == "昭和45年1月1日"
 
 
-def test_split_pension_number_joined_in_the_office_code_cell() -> None:
+def test_split_pension_number_found_in_the_office_code_cell() -> None:
+    # The sheet keeps its cells as they are (the 記号 cell shows 0123); detection joins the halves.
     blocks = _tables("roster.xlsx", samples.xlsx_roster(2))
-    assert _cell(blocks, "名簿", "C5") == "0123-567890"
-    assert _cell(blocks, "名簿", "D5") == "567890"  # the serial stays where it is
-    assert _cell(blocks, "名簿", "C6") == "0123-567891"
+    assert (_cell(blocks, "名簿", "C5"), _cell(blocks, "名簿", "D5")) == ("0123", "567890")
+    result = scan_source(Source.from_bytes("roster.xlsx", samples.xlsx_roster(2)), load_engine())
+    split = {(f.location, f.masked) for f in result.findings
+             if f.detector == "pension_number" and f.location.startswith("名簿!C")}
+    assert split == {("名簿!C5", "0123-****90"), ("名簿!C6", "0123-****91")}
 
 
 def test_thousands_of_rows_keep_header_and_row_numbers() -> None:

@@ -80,6 +80,20 @@ def test_a_pivot_cache_keeps_the_deleted_source_rows_with_their_headers(engine: 
     assert names == {"山* **", "佐* **"}
 
 
+def test_a_pivot_cache_joins_a_number_split_over_kigou_and_bangou(engine: Engine) -> None:
+    # the source sheet held 記号 | 番号 as two numeric columns; the cache keeps them apart
+    definition = (f'<pivotCacheDefinition {S} recordCount="1"><cacheFields count="3">'
+                  '<cacheField name="氏名"><sharedItems><s v="山田 太郎"/></sharedItems></cacheField>'
+                  '<cacheField name="年金記号"><sharedItems containsNumber="1"/></cacheField>'
+                  '<cacheField name="年金番号"><sharedItems containsNumber="1"/></cacheField>'
+                  "</cacheFields></pivotCacheDefinition>")
+    records = f'<pivotCacheRecords {S} count="1"><r><x v="0"/><n v="123"/><n v="45678"/></r></pivotCacheRecords>'
+    data = samples.with_parts(_workbook(), {"xl/pivotCache/pivotCacheDefinition1.xml": definition,
+                                     "xl/pivotCache/pivotCacheRecords1.xml": records})
+    where = "xl/pivotCache/pivotCacheDefinition1.xml (pivot cache)"
+    assert _pension(_scan(engine, data)) == {(f"{where}!B1", "0123-****78")}
+
+
 def test_a_broken_extra_part_is_named_and_the_cells_stand(engine: Engine) -> None:
     roster = samples.xlsx_from_rows({"名簿": [["氏名", "基礎年金番号"], ["山田 太郎", "1234-567890"]]})
     result = _scan(engine, samples.with_parts(roster, {"xl/drawings/drawing1.xml": "<xdr:wsDr"}))
