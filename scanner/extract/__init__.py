@@ -34,7 +34,8 @@ HEAD_BYTES = 8192
 # Word tracked deletions, PDF form fields, notes and attachments, embedded objects in Office files,
 # HTML tables, XML Spreadsheet 2003, .xls cell comments, objects embedded in .doc, .xls and .ppt,
 # ODF headers, footers and embedded objects.
-# 3: 記号|番号 columns joined in every table (pivot caches and PDF form fields too).
+# 3: 記号|番号 columns joined in every table (pivot caches and PDF form fields too); HTML mail
+# bodies (.eml, .msg) read as HTML, so their tables are tables.
 EXTRACTION_VERSION = 3
 
 

@@ -9,7 +9,7 @@ are skipped. Decoding is the text reader's (BOM, UTF-8, CP932, EUC-JP, ISO-2022-
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 
 from ..errors import Unsupported
@@ -100,29 +100,36 @@ def extract_html(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
     if head_guess(source) is None:
         raise Unsupported("binary")
     stream = open_text(source, ctx)
+    yield from html_blocks(stream, "", ctx)
+    yield from problem_notes(stream)
+
+
+def html_blocks(pieces: Iterable[str], where: str, ctx: ScanContext) -> Iterator[Block]:
+    """HTML fed piece by piece: its text outside tables as TextBlocks (at ``where``, or "text"),
+    each table as a TableBlock under its header row (at "``where`` table N")."""
     parser = _Collector()
     tables = 0
+    prefix = f"{where} " if where else ""
 
     def ready() -> Iterator[Block]:
         nonlocal tables
         lines = parser.take_lines()
         if lines:
             for chunk, _line in line_chunks(["\n".join(lines)], ctx.limits.text_chunk_chars):
-                yield TextBlock(chunk, where="text", first_line=None)
+                yield TextBlock(chunk, where=where or "text", first_line=None)
         for rows in parser.tables:
             tables += 1
-            block: TableBlock = table_block(rows, f"table {tables}")
+            block: TableBlock = table_block(rows, f"{prefix}table {tables}")
             yield block
         parser.tables.clear()
 
-    for piece in stream:
+    for piece in pieces:
         ctx.deadline.check()
         parser.feed(piece)
         yield from ready()
     parser.close()
     parser.lines.append("")
     yield from ready()
-    yield from problem_notes(stream)
 
 
 FORMATS = [FormatSpec("html", _is_html, extract_html, priority=15)]

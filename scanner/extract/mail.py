@@ -1,8 +1,8 @@
 """Saved e-mail (.eml, RFC 822 / MIME) through the standard library's ``email`` parser.
 
 Bodies are transfer-decoded (base64, quoted-printable) and charset-decoded (ISO-2022-JP,
-Shift_JIS, UTF-8 ...), so a roster pasted into a mail is read as text; HTML bodies lose
-their tags. Attachments go back through ``ScanContext.members`` like archive members, so an
+Shift_JIS, UTF-8 ...), so a roster pasted into a mail is read as text; HTML bodies are read
+like HTML files, so a table in a mail is a table under its header row. Attachments go back through ``ScanContext.members`` like archive members, so an
 attached CSV, workbook or zip is sniffed and extracted as a file, under the archive limits.
 Read as plain text instead, a base64 body or attachment looks like noise and a byte
 prefilter would call the mail clean.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import email
 import email.header
 import email.policy
-import html
 import io
 import re
 from collections.abc import Iterator
@@ -26,14 +25,11 @@ from ..errors import CorruptFile
 from ..model import Block, Outcome, PartNote, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .archive import member_budget, scan_member
+from .html import html_blocks
 
 _HEADER_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
 _MAIL_HEADERS = (b"from:", b"date:", b"message-id:", b"mime-version:", b"received:", b"subject:")
 _ENCRYPTED_TYPES = ("application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted")
-_BLOCK_TAGS = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|/table)\b[^>]*>", re.IGNORECASE)
-_CELL_TAGS = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
-_TAGS = re.compile(r"<[^>]*>")
-_HIDDEN = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def _is_mail(source: Source) -> bool:
@@ -69,8 +65,10 @@ def extract_mail(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
         name = part.get_filename()
         if name is None and content_type in ("text/plain", "text/html") and not _is_attachment(part):
             bodies += 1
-            text = _body_text(part, content_type)
-            if text:
+            text = _body_text(part)
+            if content_type == "text/html":
+                yield from html_blocks([text], f"body {bodies}", ctx)
+            elif text:
                 yield TextBlock(text, where=f"body {bodies}")
             if "\ufffd" in text:
                 yield PartNote(f"body {bodies}", Outcome.ERROR, "encoding: bytes its charset does not decode; "
@@ -92,25 +90,15 @@ def _payload(part: Message) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
-def _body_text(part: Message, content_type: str) -> str:
+def _body_text(part: Message) -> str:
     data = _payload(part)
     charset = part.get_content_charset() or "us-ascii"
     charset = {"iso-2022-jp": ISO2022, "shift_jis": "cp932", "x-sjis": "cp932",
                "euc-jp": "euc_jp"}.get(charset.lower(), charset)
     try:
-        text = data.decode(charset, "replace")
+        return data.decode(charset, "replace")
     except LookupError:  # an unknown charset: the bytes still hold ASCII digits
-        text = data.decode("utf-8", "replace")
-    if content_type == "text/html":
-        text = html_text(text)
-    return text
-
-
-def html_text(markup: str) -> str:
-    """Visible text of an HTML body: line ends at block tags, tabs between table cells."""
-    markup = _HIDDEN.sub("", markup)
-    markup = _CELL_TAGS.sub("\t", _BLOCK_TAGS.sub("\n", markup))
-    return html.unescape(_TAGS.sub("", markup))
+        return data.decode("utf-8", "replace")
 
 
 def _header_text(message: Message, field: str) -> str:

@@ -19,7 +19,7 @@ from ..encoding import choose_ascii_compatible
 from ..model import Block, Outcome, PartNote, TextBlock
 from . import ScanContext, Source
 from .archive import member_budget, scan_member
-from .mail import html_text
+from .html import html_blocks
 
 _PROPS = "__properties_version1.0"
 _ATTACHMENT = "__attach_version1.0_#"
@@ -47,7 +47,7 @@ def _message(ole: olefile.OleFileIO, source: Source, ctx: ScanContext, base: lis
     else:  # HTML only (the plain body is optional)
         markup = _stream(ole, [*base, "__substg1.0_10130102"])
         if markup:
-            yield TextBlock(html_text(_decode(markup)), where=f"{prefix}body")
+            yield from html_blocks([_decode(markup)], f"{prefix}body", ctx)
     storages = sorted({entry[len(base)] for entry in ole.listdir(streams=False, storages=True)
                        if len(entry) > len(base) and entry[: len(base)] == base
                        and entry[len(base)].startswith(_ATTACHMENT)})

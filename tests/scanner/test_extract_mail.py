@@ -9,6 +9,7 @@ from email.mime.text import MIMEText
 
 import pytest
 
+from agent import fakedata
 from scanner.detect import Engine, load_engine
 from scanner.extract import Source, sniff
 from scanner.model import Confidence, Outcome, ScanResult
@@ -71,7 +72,22 @@ def test_html_body_loses_its_tags(engine: Engine) -> None:
     msg.set_content("<html><body><table><tr><td>基礎年金番号</td><td><b>1234-567890</b></td></tr>"
                     "</table><p>山田&nbsp;太郎 様</p></body></html>", subtype="html", cte="base64")
     result = _scan(engine, msg.as_bytes())
-    assert _pension(result) == {("body 1:line 1", "1234-****90")}
+    assert _pension(result) == {("body 1 table 1!B1", "1234-****90")}
+
+
+def test_a_table_in_an_html_body_heads_every_row(engine: Engine) -> None:
+    # a 照会結果 pasted into a mail as a table: the header is far above most numbers
+    people = fakedata.people(40, seed=3)
+    rows = "".join(f"<tr><td>{i}</td><td>{p.pension_hyphenated}</td><td>{i * 1000}</td></tr>"
+                   for i, p in enumerate(people, start=1))
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "jimu@example.jp", "照会結果"
+    msg.set_content("<html><body><p>照会結果をお送りします。</p><table><tr><th>No</th><th>基礎年金番号</th>"
+                    f"<th>支給額</th></tr>{rows}</table></body></html>", subtype="html")
+    result = _scan(engine, msg.as_bytes())
+    assert len(_pension(result)) == 40 == len({f.value_hash for f in result.findings})
+    assert ("body 1 table 1!B41", people[-1].pension_hyphenated[:5] + "****" + people[-1].pension_hyphenated[-2:]) \
+        in _pension(result)
 
 
 def test_encrypted_and_unknown_attachments_are_named(engine: Engine) -> None:
