@@ -33,6 +33,8 @@ _SCORE_CHARS = 1024  # plausibility is judged on this many non-ASCII characters
 _MIN_PLAUSIBLE = 0.6  # below this mean score a strict decode is taken for a mislabel
 _UTF8_HEAD_START = 0.1  # plausibility bonus for a clean UTF-8 decode
 _MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is binary
+_MAX_NUL_SHARE = 0.5  # more NUL bytes than this (outside UTF-16) and it is binary
+_MIN_TEXT_BYTES = 64  # with NULs, fewer other bytes than this are no evidence of text (a PNG header)
 
 
 # EUC-JP as Windows and most Japanese office software write it (eucJP-ms, CP51932) carries
@@ -168,27 +170,53 @@ def _bom(sample: bytes) -> Guess | None:
 
 
 def _utf16_by_nuls(sample: bytes) -> Guess | None:
-    """UTF-16 without a BOM: ASCII characters put a NUL in every other byte."""
+    """UTF-16 without a BOM (SQL Server's bcp -w, some exports): ASCII characters put a NUL
+    in every other byte. Japanese text puts a few on the other side too (U+3000, 一 U+4E00):
+    then the decoded sample must read as text."""
     pairs = len(sample) // 2
     if pairs < 4:
         return None
     even_nuls = sample[0 : pairs * 2 : 2].count(0)
     odd_nuls = sample[1 : pairs * 2 : 2].count(0)
-    if odd_nuls >= 0.3 * pairs and even_nuls <= 0.02 * pairs:
-        return Guess("utf-16-le", 0, "nul-pattern")
-    if even_nuls >= 0.3 * pairs and odd_nuls <= 0.02 * pairs:
-        return Guess("utf-16-be", 0, "nul-pattern")
+    for nuls, other, encoding in ((odd_nuls, even_nuls, "utf-16-le"), (even_nuls, odd_nuls, "utf-16-be")):
+        if nuls >= 0.3 * pairs and other <= 0.02 * pairs:
+            return Guess(encoding, 0, "nul-pattern")
+        if nuls >= 0.1 * pairs and other * 4 <= nuls and _reads_as_text(sample[: pairs * 2], encoding):
+            return Guess(encoding, 0, "nul-pattern")
     return None
 
 
+def _reads_as_text(sample: bytes, encoding: str) -> bool:
+    """A strict decode with few control characters and plausible non-ASCII characters."""
+    text = _strict(sample, encoding, at_eof=False)
+    if text is None:
+        return False
+    controls = len(text) - len(text.translate(_CONTROL_CHARS))
+    return controls <= _MAX_CONTROL_SHARE * max(len(text), 1) and plausibility(text) >= _MIN_PLAUSIBLE
+
+
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0C, 0x0D, 0x1A, 0x1B))
+_CONTROL_CHARS = dict.fromkeys(_CONTROL_BYTES)  # str.translate: deletes them
 
 
 def _looks_binary(sample: bytes) -> bool:
-    if b"\x00" in sample:
+    """Binary: NUL bytes beyond a text's stray padding, or many control characters.
+
+    Text with NULs in it (a database export padding its fields, a file cut off by a crash
+    and filled with zeros) is still text when the rest decodes strictly into plausible
+    characters; reading it as binary would leave a roster unjudged."""
+    nuls = sample.count(0)
+    if nuls > _MAX_NUL_SHARE * len(sample):
         return True
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # counted in C
-    return controls > _MAX_CONTROL_SHARE * max(len(sample), 1)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES)) - nuls  # counted in C
+    if controls > _MAX_CONTROL_SHARE * max(len(sample) - nuls, 1):
+        return True
+    if not nuls:
+        return False
+    rest = sample.replace(b"\x00", b"")
+    if len(rest) < _MIN_TEXT_BYTES:
+        return True
+    return not (rest.isascii() or any(_reads_as_text(rest, encoding) for encoding in ASCII_COMPATIBLE))
 
 
 def guess_encoding(sample: bytes, *, at_eof: bool = False) -> Guess | None:

@@ -35,7 +35,8 @@ HEAD_BYTES = 8192
 # HTML tables, XML Spreadsheet 2003, .xls cell comments, objects embedded in .doc, .xls and .ppt,
 # ODF headers, footers and embedded objects.
 # 3: 記号|番号 columns joined in every table (pivot caches and PDF form fields too); HTML mail
-# bodies (.eml, .msg) read as HTML, so their tables are tables.
+# bodies (.eml, .msg) read as HTML, so their tables are tables; text with NUL bytes in it and
+# UTF-16 without a BOM holding U+3000 read as text, not as binary.
 EXTRACTION_VERSION = 3
 
 

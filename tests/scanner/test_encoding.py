@@ -61,6 +61,46 @@ def test_binary_is_none() -> None:
     assert guess_encoding(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") is None
 
 
+# Names as Japanese systems write them: family and given name apart by U+3000, whose UTF-16
+# has a NUL on the "wrong" side, as has 一 (U+4E00).
+SPACED_ROSTER = "".join(f"{name},{number}\r\n" for name, number in [
+    ("山田　太郎", "1234-567890"), ("鈴木　一郎", "2345-678901"), ("佐藤　花子", "3456-789012")] * 20)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read_with_ideographic_spaces_in_it(encoding: str) -> None:
+    data = ("氏名,基礎年金番号\r\n" + SPACED_ROSTER).encode(encoding)
+    assert guess_encoding(data[:8192]) == Guess(encoding, 0, "nul-pattern")
+    assert decode_all(data)[0] == "氏名,基礎年金番号\r\n" + SPACED_ROSTER
+
+
+@pytest.mark.parametrize("where", ["padded fields", "zero-filled tail", "zero-filled head"])
+def test_text_with_nul_bytes_in_it_is_still_text(where: str) -> None:
+    text = ROSTER * 20
+    data = {"padded fields": text.encode("cp932").replace(b",", b"\x00\x00,"),
+            "zero-filled tail": text.encode("cp932") + bytes(600),
+            "zero-filled head": bytes(100) + text.encode("cp932")}[where]
+    guess = guess_encoding(data[:8192], at_eof=True)
+    assert guess is not None and guess.encoding == "cp932"
+    assert "1234-567890" in decode_all(data)[0]
+
+
+def test_nul_bytes_do_not_make_binary_into_text() -> None:
+    assert guess_encoding(bytes(3000) + bytes(range(32)) * 100) is None  # NULs and controls
+    assert guess_encoding(bytes(8192)) is None  # a disk image's zero-filled start
+    assert guess_encoding(bytes(6000) + ROSTER.encode("cp932") * 10) is None  # more zeros than anything
+    # few NULs, no controls, bytes no Japanese encoding decodes strictly
+    assert guess_encoding(bytes(range(0x80, 0x100)) * 30 + bytes(20) + ROSTER.encode("cp932")) is None
+
+
+@given(st.binary(min_size=64, max_size=4096))
+def test_random_bytes_with_nuls_are_never_taken_for_japanese_text(data: bytes) -> None:
+    mixed = data.replace(b"\x01", b"\x00")
+    assume(b"\x00" in mixed)
+    guess = guess_encoding(mixed)
+    assert guess is None or plausibility(decode_all(mixed)[0]) >= 0.6
+
+
 def test_cut_multibyte_character_at_sample_end_is_not_an_error() -> None:
     data = ("あ" * 100).encode("utf-8")[:-1]
     guess = guess_encoding(data, at_eof=False)

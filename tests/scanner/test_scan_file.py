@@ -80,6 +80,18 @@ def test_text_file_in_each_encoding_has_findings(tmp_path: Path, codec: str) -> 
     assert result.bytes_read >= len(data)
 
 
+@pytest.mark.parametrize("variant", ["nul-padded cp932", "utf-16-le without bom"])
+def test_exports_with_nul_bytes_are_read_not_called_binary(tmp_path: Path, variant: str) -> None:
+    # a database export that pads its fields with NULs; bcp -w's UTF-16 without a BOM, names
+    # spaced by U+3000
+    rows = ["氏名,基礎年金番号"] + [f"山田　{given},{PLANTED}" for given in ("太郎", "一郎", "花子")] * 30
+    data = ("\r\n".join(rows).encode("utf-16-le") if variant.startswith("utf-16")
+            else "\r\n".join(rows).encode("cp932").replace(b",", b"\x00\x00\x00,"))
+    result = scan_file(write(tmp_path / "export.csv", data), FakeEngine())
+    assert result.outcome is Outcome.FINDINGS, result
+    assert len(result.findings) == 90
+
+
 def test_undecodable_file_name_is_scanned(tmp_path: Path) -> None:
     path = os.fsencode(tmp_path) + b"/\x82\xa0\xff.txt"
     with open(path, "wb") as fh:
