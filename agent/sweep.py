@@ -40,7 +40,7 @@ from .reapply import reapply_policies
 from .settings import Settings
 from .stored_facts import as_store_decisions, policy_facts
 from .suppress import drop_suppressed
-from .zones import ZoneMap
+from .zones import ZoneMap, canonical
 
 # A root that comes back empty while the register knows at least this many files under
 # it is taken for an unmounted share, not a deletion.
@@ -255,8 +255,12 @@ class Sweep:
 
     def _run(self, roots: list[str], progress: ProgressHook | None) -> SweepSummary:
         started = time.monotonic()
-        raw_roots = [os.fsencode(os.path.abspath(r)) for r in roots]
+        raw_roots = [os.fsencode(canonical(r)) for r in roots]
         under = [display_path(r) for r in raw_roots]
+        # A root named through a symlink: files an older sweep recorded under that spelling
+        # are the same files, closed as gone from it once the real place has been swept.
+        aliases = {os.path.abspath(r): real for r, real in zip(roots, under, strict=True)
+                   if os.path.abspath(r) != real}
         summary = self.summary = SweepSummary()
         self.reapply_if_policies_changed(summary)
         sweep_id = self.store.begin_sweep(host=self.host, roots=under, rules_version=self.rules_version,
@@ -285,7 +289,9 @@ class Sweep:
             outputs.close()  # stops the workers now, not when the traceback lets go of them
             self._record_interrupted(sweep_id, pending, index, summary, started, interruption(e))
             raise
-        gone = self.store.mark_missing(sweep_id, self.host, self._not_vanished(under, index, seen, summary), seen)
+        kept = self._not_vanished(under, index, seen, summary)
+        kept += [alias for alias, real in aliases.items() if real in kept]
+        gone = self.store.mark_missing(sweep_id, self.host, kept, seen)
         for vid in gone.closed:
             self.log.info("violation_closed", violation_id=vid, reason="file gone")
         summary.closed += len(gone.closed)

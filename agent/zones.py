@@ -48,8 +48,14 @@ class ZoneMap:
         return self.match(path).zone
 
 
-def _norm(path: str) -> str:
-    return os.path.abspath(os.path.expanduser(path)) if path else path
+def canonical(path: str) -> str:
+    """A place as the register names it: absolute, every symlink (on Windows, junction)
+    resolved, so /mnt/share and the /srv/share it points to are one place, not two copies
+    of every file and violation."""
+    return os.path.realpath(os.path.expanduser(path)) if path else path
+
+
+_norm = canonical
 
 
 def parse_zone_flag(flag: str) -> ZoneRule:

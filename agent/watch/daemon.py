@@ -25,7 +25,7 @@ from .. import logs
 from ..pipeline import ScanOutput
 from ..settings import Settings
 from ..sweep import SweepSummary
-from ..zones import ZoneMap
+from ..zones import ZoneMap, canonical
 from .events import EnqueueHandler, OverflowDetector
 from .journal import ScanJournal
 from .observers import Factories, ObserverSet
@@ -54,7 +54,7 @@ class Daemon:
         s = runtime.settings
         self.runtime, self.store, self.reload_settings = runtime, store, reload_settings
         self.journal = journal
-        self.roots = [os.path.abspath(r) for r in roots]
+        self.roots = [canonical(r) for r in roots]
         self.log = logs.get()
         self.stop_event, self.reload_event = threading.Event(), threading.Event()
         self.counters, self.last_error = Counters(), LastError()

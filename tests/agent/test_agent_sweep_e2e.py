@@ -251,3 +251,49 @@ def test_unchanged_files_are_read_again_under_new_rules(env, tmp_path, monkeypat
     calls.clear()
     res = runner.invoke(main, env["sweep"])  # the same rules again: nothing read
     assert calls == [] and "read again" not in res.output
+
+
+def _open_violations(env) -> dict[str, list[str]]:
+    return {path: sorted(v["policy"] for v in rec["violations"] if v["status"] == "open")
+            for path, rec in export(env).items() if any(v["status"] == "open" for v in rec["violations"])}
+
+
+def test_a_share_reached_through_a_symlink_is_one_place(tmp_path):
+    # /mnt/share -> /srv/share: both spellings name the same files, once each in the register
+    real = tmp_path / "srv" / "share"
+    real.mkdir(parents=True)
+    (real / "roster.csv").write_bytes("\r\n".join(",".join(r) for r in fake.roster_rows(PEOPLE[:2])).encode("cp932"))
+    link = tmp_path / "mnt" / "share"
+    link.parent.mkdir()
+    link.symlink_to(real, target_is_directory=True)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nworkers: 1\n", encoding="utf-8")
+    env = {"db": f"sqlite:///{tmp_path / 'r.db'}", "cfg": cfg}
+    common = ["--db", env["db"], "--config", str(cfg), "--quiet"]
+    runner = CliRunner()
+    # the zone is named through the link too
+    assert runner.invoke(main, ["sweep", str(link), "--zone", f"shared={link}", *common]).exit_code == 1
+    assert runner.invoke(main, ["sweep", str(real), "--zone", f"shared={link}", *common]).exit_code == 1
+    assert _open_violations(env) == {
+        str(real / "roster.csv"): ["shared-requires-access-restriction", "shared-requires-password"]}
+
+
+def test_files_recorded_under_a_root_that_became_a_symlink_are_closed_once(tmp_path):
+    # a register kept the old spelling; the share has since moved behind a symlink
+    old = tmp_path / "share"
+    old.mkdir()
+    (old / "roster.csv").write_bytes("\r\n".join(",".join(r) for r in fake.roster_rows(PEOPLE[:2])).encode("cp932"))
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nworkers: 1\n", encoding="utf-8")
+    env = {"db": f"sqlite:///{tmp_path / 'r.db'}", "cfg": cfg}
+    args = ["sweep", str(old), "--db", env["db"], "--config", str(cfg), "--quiet"]
+    runner = CliRunner()
+    assert runner.invoke(main, args).exit_code == 1
+    moved = tmp_path / "srv" / "share"
+    moved.parent.mkdir()
+    old.rename(moved)
+    old.symlink_to(moved, target_is_directory=True)
+    res = runner.invoke(main, args)
+    assert res.exit_code == 1, res.output
+    assert _open_violations(env) == {str(moved / "roster.csv"): ["local-disk-forbidden"]}
+    assert "1 opened, 1 closed" in res.output
