@@ -14,13 +14,15 @@ import io
 import struct
 import zipfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import olefile
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 SEVENZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
+RAR4_MAGIC = b"Rar!\x1a\x07\x00"
+RAR5_MAGIC = b"Rar!\x1a\x07\x01\x00"
 PDF_MAGIC = b"%PDF"
 
 XLS_DEFAULT_PASSWORD = "VelvetSweatshop"  # Excel's built-in key for "protected but no password"
@@ -52,6 +54,8 @@ def detect(stream: BinaryIO) -> Protection:
         return zip_protection(stream)
     if head.startswith(SEVENZIP_MAGIC):
         return sevenzip_protection(stream)
+    if head.startswith((RAR4_MAGIC, RAR5_MAGIC)):
+        return rar_protection(stream)
     if head.startswith(PDF_MAGIC):
         return pdf_protection(stream)
     return NOT_PROTECTED
@@ -212,6 +216,39 @@ def sevenzip_protection(stream: BinaryIO) -> Protection:
             return Protection(True, "7z-aes") if archive.needs_password() else NOT_PROTECTED
     except PasswordRequired:
         return Protection(True, "7z-aes-header")
+
+
+# --- RAR -----------------------------------------------------------------------
+
+
+def rar_protection(stream: BinaryIO) -> Protection:
+    import rarfile
+
+    stream.seek(0)
+    try:
+        with rarfile.RarFile(stream) as archive:
+            return rar_archive_protection(archive)
+    except rarfile.PasswordRequired:
+        return Protection(True, "rar-header-encryption")
+
+
+def rar_archive_protection(archive: Any) -> Protection:
+    """An open rarfile.RarFile: its names behind the password (WinRAR's "encrypt file
+    names"), or every member encrypted."""
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if not members and archive.needs_password():
+        return Protection(True, "rar-header-encryption")
+    if members and all(info.needs_password() for info in members):
+        return rar_member_protection(members[0])
+    return NOT_PROTECTED
+
+
+def rar_member_protection(info: Any) -> Protection:
+    from rarfile import Rar5Info
+
+    if not info.needs_password():
+        return NOT_PROTECTED
+    return Protection(True, "rar5-aes" if isinstance(info, Rar5Info) else "rar-encrypted")
 
 
 # --- PDF -----------------------------------------------------------------------
