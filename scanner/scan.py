@@ -32,7 +32,7 @@ from .extract.text import TEXT_FORMAT_NAMES, raw_prefilter_applies
 from .fileio import ReadCounter, open_for_scan, read_head, stream_opener
 from .limits import Deadline, ScanLimits
 from .model import Block, FileRef, Finding, Outcome, PartNote, ScanResult, display_path
-from .parts import settle_parts
+from .parts import describe, settle_parts
 from .walk import special_kind
 
 PREFILTER_CHUNK = 1 << 20
@@ -52,6 +52,10 @@ class Detector(Protocol):
         ...
 
     def scan(self, blocks: Iterable[Block]) -> Detection: ...
+
+    def scan_name(self, name: str) -> Detection:
+        """Findings in a file's own name (none unless a number is among them)."""
+        ...
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -117,8 +121,33 @@ def _open(path: bytes) -> int | ScanResult:
 def scan_file(target: FileRef | bytes | str | os.PathLike[str], engine: Detector,
               limits: ScanLimits | None = None) -> ScanResult:
     """Scan one file on disk. Never raises for anything the file does (see module doc)."""
-    limits = limits or ScanLimits()
     path = target.raw_path if isinstance(target, FileRef) else os.fsencode(target)
+    result = _scan_content(path, engine, limits or ScanLimits())
+    if result.outcome == Outcome.VANISHED:
+        return result
+    return with_name_findings(result, engine.scan_name(os.path.basename(display_path(path))))
+
+
+def with_name_findings(result: ScanResult, named: Detection) -> ScanResult:
+    """``result`` with what the file's name holds. A number in the name makes the file one with
+    findings even when its content could not be read (an image-only scan, an encrypted
+    workbook): the content's outcome becomes a note, as a part left unread does."""
+    if not named.findings:
+        return result
+    known = {(f.detector, f.value_hash) for f in result.findings}
+    fresh = [f for f in named.findings if (f.detector, f.value_hash) not in known]
+    if fresh:  # a name repeating what the content holds is no further record
+        result.findings.extend(fresh)
+        result.pension_records += named.pension_records
+    if result.outcome not in (Outcome.CLEAN, Outcome.FINDINGS):
+        result.parts.append(PartNote(where="content", outcome=result.outcome, reason=result.reason,
+                                     encrypted=result.encrypted))
+        result.reason = describe([p for p in result.parts if not p.read_anyway])
+    result.outcome = Outcome.FINDINGS
+    return result
+
+
+def _scan_content(path: bytes, engine: Detector, limits: ScanLimits) -> ScanResult:
     decided = _precheck(path, limits)
     if decided is not None:
         return decided

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..extract.tables import join_split_numbers, split_pairs
-from ..model import Block, Finding, TableBlock, TextBlock
+from ..model import Block, Confidence, Finding, TableBlock, TextBlock
 from .context import KeywordHit
 from .finders import Detector, PatternFinder
 from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
@@ -43,6 +43,7 @@ _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
 _HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
 _NO_HITS: list[KeywordHit] = []  # never appended to
+NAME_LOCATION = "file name"  # where a finding in a file's own name is
 
 
 def default_hasher() -> Callable[[str], str]:
@@ -83,6 +84,7 @@ class Engine:
         self.detector_ids = [s.id for s in specs]
         self._detectors = [Detector(s, rules_dir) for s in specs]
         self._patterns = [d for d in self._detectors if d.spec.trigger == "candidate"]
+        self._candidate_ids = frozenset(d.id for d in self._patterns)
         self._recognizers = [d for d in self._detectors if d.spec.trigger == "context"]
         self._specs = specs
         self._hasher = hasher
@@ -133,6 +135,19 @@ class Engine:
                 if h.score >= SCORE_FLOOR:
                     add(to_finding(h, self._hasher))
         detection.pension_records = len(pension_keys)
+        return detection
+
+    def scan_name(self, name: str) -> Detection:
+        """PII in a file's own name: a scanned 年金手帳 saved as 1234-567890_山田太郎.pdf holds
+        its number in the name whatever its content. Only a number found at medium or above
+        makes the name count: not a letter named 山田太郎様.docx, nor a bare ten-digit order
+        number or time stamp (2024031512.csv)."""
+        if not self.prefilter_text(name):
+            return Detection()
+        detection = self.scan([TextBlock(name, where=NAME_LOCATION, first_line=None)])
+        if not any(f.detector in self._candidate_ids and f.confidence >= Confidence.MEDIUM
+                   for f in detection.findings):
+            return Detection()
         return detection
 
     def scan_text(self, text: str, header: str | None = None) -> Detection:

@@ -50,6 +50,10 @@ class FakeEngine:
             findings.extend(self._find(block))
         return FakeDetection(findings, len(findings))
 
+    def scan_name(self, name: str) -> FakeDetection:
+        found = [Finding("pension_number", 0.9, "h", "1234-****90", "file name")] if PLANTED in name else []
+        return FakeDetection(found, len(found))
+
     def _find(self, block: Block) -> Iterator[Finding]:
         if isinstance(block, TextBlock):
             if PLANTED in block.text and "基礎年金番号" in block.text:
@@ -90,6 +94,26 @@ def test_exports_with_nul_bytes_are_read_not_called_binary(tmp_path: Path, varia
     result = scan_file(write(tmp_path / "export.csv", data), FakeEngine())
     assert result.outcome is Outcome.FINDINGS, result
     assert len(result.findings) == 90
+
+
+def test_a_number_in_the_file_name_is_a_finding_whatever_the_content(tmp_path: Path) -> None:
+    clean = scan_file(write(tmp_path / f"通知_{PLANTED}.txt", "お知らせ".encode()), FakeEngine())
+    assert clean.outcome is Outcome.FINDINGS and [f.location for f in clean.findings] == ["file name"]
+    # a scan of the 年金手帳 (a picture): its content unread, its name still counts
+    picture = scan_file(write(tmp_path / f"年金手帳_{PLANTED}.bin", bytes(range(256)) * 8), FakeEngine())
+    assert picture.outcome is Outcome.FINDINGS and picture.pension_records == 1
+    assert [(p.where, p.outcome) for p in picture.parts] == [("content", Outcome.UNSUPPORTED)]
+    assert picture.reason.startswith("not read: content (unsupported")
+
+
+def test_a_name_repeating_the_content_adds_no_record(tmp_path: Path) -> None:
+    result = scan_file(write(tmp_path / f"{PLANTED}.txt", LETTER.encode()), FakeEngine())
+    assert result.outcome is Outcome.FINDINGS and result.pension_records == 1
+    assert [f.location for f in result.findings] == ["line 1"]
+
+
+def test_a_vanished_file_is_not_judged_by_its_name(tmp_path: Path) -> None:
+    assert scan_file(tmp_path / f"{PLANTED}.txt", FakeEngine()).outcome is Outcome.VANISHED
 
 
 def test_undecodable_file_name_is_scanned(tmp_path: Path) -> None:
@@ -208,7 +232,9 @@ def test_chmod_000_file_is_unreadable_for_a_real_user() -> None:
         (shared / "tests_fake.py").write_text(
             "class FakeEngine:\n"
             "    def prefilter(self, data): return True\n"
-            "    def scan(self, blocks): raise AssertionError('must not be read')\n")
+            "    def scan(self, blocks): raise AssertionError('must not be read')\n"
+            "    def scan_name(self, name):\n"
+            "        return type('Detection', (), {'findings': [], 'pension_records': 0})()\n")
         out = subprocess.run([sys.executable, "-c", SCAN_AS_NOBODY, str(secret)], cwd=REPO, capture_output=True,
                              text=True, timeout=60, env={**os.environ, "PYTHONPATH": f"{REPO}:{shared}"})
         assert out.returncode == 0, out.stderr
