@@ -297,3 +297,28 @@ def test_files_recorded_under_a_root_that_became_a_symlink_are_closed_once(tmp_p
     assert res.exit_code == 1, res.output
     assert _open_violations(env) == {str(moved / "roster.csv"): ["local-disk-forbidden"]}
     assert "1 opened, 1 closed" in res.output
+
+
+def test_a_scan_named_by_its_number_is_found_and_the_log_masks_the_number(tmp_path):
+    from agent import fakedocs
+
+    share = tmp_path / "share"
+    share.mkdir()
+    person = PEOPLE[7]
+    scan = share / f"年金手帳_{person.pension_hyphenated}.pdf"  # a picture: no text to read
+    scan.write_bytes(fakedocs.pdf_image_only())
+    log = tmp_path / "log.jsonl"
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nlog_file: {log}\nworkers: 1\n", encoding="utf-8")
+    env = {"db": f"sqlite:///{tmp_path / 'r.db'}", "cfg": cfg}
+    res = CliRunner().invoke(main, ["sweep", str(share), "--zone", f"shared={share}", "--db", env["db"],
+                                    "--config", str(cfg), "--quiet"])
+    assert res.exit_code == 1, res.output
+    record = export(env)[str(scan)]
+    assert record["outcome"] == "findings"
+    assert [f["detector"] for f in record["findings"]] == ["pension_number"]
+    assert {v["policy"] for v in record["violations"]} == {"shared-requires-password",
+                                                           "shared-requires-access-restriction"}
+    logs = log.read_text(encoding="utf-8")
+    assert "file_findings" in logs and "年金手帳_####-######.pdf" in logs
+    assert person.pension_hyphenated not in logs and person.pension_number[4:] not in logs
