@@ -75,6 +75,13 @@ class TextBlock:
 
 
 @dataclass(slots=True)
+class NameBlock(TextBlock):
+    """A file's or an archive member's own path (below the sweep root, or inside its archive):
+    read like text, but it counts only when it holds a number at medium or above, so a letter
+    named 山田太郎様.docx is not a finding and a scan saved as 1234-567890_山田太郎.pdf is."""
+
+
+@dataclass(slots=True)
 class TableBlock:
     """A run of table rows (CSV lines, a sheet, a Word table).
 

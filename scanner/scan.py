@@ -125,7 +125,18 @@ def scan_file(target: FileRef | bytes | str | os.PathLike[str], engine: Detector
     result = _scan_content(path, engine, limits or ScanLimits())
     if result.outcome == Outcome.VANISHED:
         return result
-    return with_name_findings(result, engine.scan_name(os.path.basename(display_path(path))))
+    return with_name_findings(result, engine.scan_name(own_path(path, target.root if isinstance(target, FileRef)
+                                                                else None)))
+
+
+def own_path(path: bytes, root: bytes | None) -> str:
+    """The part of a file's path that is its own: below the sweep root (a folder 1234-567890_山田
+    names what it holds), or its name alone."""
+    if root:
+        relative = os.path.relpath(path, root)
+        if not relative.startswith(b".."):
+            return display_path(relative)
+    return display_path(os.path.basename(path))
 
 
 def with_name_findings(result: ScanResult, named: Detection) -> ScanResult:

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..extract import NAME_WHERE
 from ..extract.tables import join_split_numbers, split_pairs
-from ..model import Block, Confidence, Finding, TableBlock, TextBlock
+from ..model import Block, Confidence, Finding, NameBlock, TableBlock, TextBlock
 from .context import KeywordHit
 from .finders import Detector, PatternFinder
 from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
@@ -43,7 +44,6 @@ _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
 _HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
 _NO_HITS: list[KeywordHit] = []  # never appended to
-NAME_LOCATION = "file name"  # where a finding in a file's own name is
 
 
 def default_hasher() -> Callable[[str], str]:
@@ -128,7 +128,11 @@ class Engine:
             hits = self._scan_table(block) if isinstance(block, TableBlock) else self._scan_text(block)
             if not hits:
                 continue
-            apply_record_context(hits, pension_keys)
+            keys: set[str] = set()
+            apply_record_context(hits, keys)
+            if isinstance(block, NameBlock) and not self._holds_a_number(hits):
+                continue
+            pension_keys |= keys
             # Below the floor a match is almost surely not the thing (a landline is 0.05):
             # it is neither hashed nor stored.
             for h in hits:
@@ -138,17 +142,16 @@ class Engine:
         return detection
 
     def scan_name(self, name: str) -> Detection:
-        """PII in a file's own name: a scanned 年金手帳 saved as 1234-567890_山田太郎.pdf holds
-        its number in the name whatever its content. Only a number found at medium or above
-        makes the name count: not a letter named 山田太郎様.docx, nor a bare ten-digit order
-        number or time stamp (2024031512.csv)."""
+        """PII in a file's own path: a scanned 年金手帳 saved as 1234-567890_山田太郎.pdf holds
+        its number in the name whatever its content (see NameBlock for what counts)."""
         if not self.prefilter_text(name):
             return Detection()
-        detection = self.scan([TextBlock(name, where=NAME_LOCATION, first_line=None)])
-        if not any(f.detector in self._candidate_ids and f.confidence >= Confidence.MEDIUM
-                   for f in detection.findings):
-            return Detection()
-        return detection
+        return self.scan([NameBlock(name, where=NAME_WHERE, first_line=None)])
+
+    def _holds_a_number(self, hits: list[Hit]) -> bool:
+        """A number at medium or above: not a bare ten-digit order number or time stamp."""
+        return any(h.detector.id in self._candidate_ids and Confidence.from_score(h.score) >= Confidence.MEDIUM
+                   for h in hits)
 
     def scan_text(self, text: str, header: str | None = None) -> Detection:
         if header is None:

@@ -23,9 +23,10 @@ from typing import BinaryIO
 
 from ..errors import LimitExceeded, Unsupported
 from ..limits import Deadline, ScanLimits
-from ..model import Block, PartNote
+from ..model import Block, NameBlock, PartNote
 
 HEAD_BYTES = 8192
+NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # Bump when a change to extraction or decoding can change what a file yields (a format read
 # that was not, a character decoded that was replaced). It is part of the rules version, so
 # a sweep then reads every known file again instead of trusting what the older reader made of it.
@@ -86,6 +87,8 @@ class ScanContext:
         self.archive_bytes += source.size
         if self.archive_bytes > self.limits.archive_max_total_bytes:
             raise LimitExceeded(f"archive_max_total_bytes ({self.limits.archive_max_total_bytes})")
+        # its path in the archive: a zip of scans named by their numbers holds them there
+        yield NameBlock(source.name.rsplit("!", 1)[-1], where=NAME_WHERE, first_line=None)
         yield from extract(source, self)
 
 

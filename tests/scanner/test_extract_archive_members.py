@@ -9,7 +9,7 @@ import pytest
 from scanner.errors import CorruptFile, Encrypted, LimitExceeded, ScanTimeout
 from scanner.extract import ScanContext, Source, extract
 from scanner.limits import Deadline, ScanLimits
-from scanner.model import Block, Outcome, PartNote, TableBlock
+from scanner.model import Block, NameBlock, Outcome, PartNote, TableBlock
 from tests.scanner import office_samples as samples
 
 LETTER = samples.docx(["基礎年金番号 1234-567890"])
@@ -20,7 +20,8 @@ def _extract(name: str, data: bytes, limits: ScanLimits | None = None) -> list[B
 
 
 def _wheres(items: list[Block | PartNote]) -> list[str]:
-    return [i.where for i in items if not isinstance(i, PartNote)]
+    """Where each member's content is (its NameBlock, its own path, left out)."""
+    return [i.where for i in items if not isinstance(i, PartNote | NameBlock)]
 
 
 def test_nested_zip_locations_name_the_member_path() -> None:
@@ -34,6 +35,7 @@ def test_nested_zip_locations_name_the_member_path() -> None:
 
 def test_cp932_member_names_without_utf8_flag() -> None:
     items = _extract("sjis.zip", samples.zip_bytes({"年金/名簿一覧.docx": LETTER}, cp932_names=True))
+    assert [(i.text, i.where) for i in items if isinstance(i, NameBlock)] == [("年金/名簿一覧.docx", "年金/名簿一覧.docx!path")]
     assert _wheres(items) == ["年金/名簿一覧.docx!word/document.xml"]
 
 

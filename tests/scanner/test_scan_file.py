@@ -51,7 +51,7 @@ class FakeEngine:
         return FakeDetection(findings, len(findings))
 
     def scan_name(self, name: str) -> FakeDetection:
-        found = [Finding("pension_number", 0.9, "h", "1234-****90", "file name")] if PLANTED in name else []
+        found = [Finding("pension_number", 0.9, "h", "1234-****90", "path")] if PLANTED in name else []
         return FakeDetection(found, len(found))
 
     def _find(self, block: Block) -> Iterator[Finding]:
@@ -98,7 +98,7 @@ def test_exports_with_nul_bytes_are_read_not_called_binary(tmp_path: Path, varia
 
 def test_a_number_in_the_file_name_is_a_finding_whatever_the_content(tmp_path: Path) -> None:
     clean = scan_file(write(tmp_path / f"通知_{PLANTED}.txt", "お知らせ".encode()), FakeEngine())
-    assert clean.outcome is Outcome.FINDINGS and [f.location for f in clean.findings] == ["file name"]
+    assert clean.outcome is Outcome.FINDINGS and [f.location for f in clean.findings] == ["path"]
     # a scan of the 年金手帳 (a picture): its content unread, its name still counts
     picture = scan_file(write(tmp_path / f"年金手帳_{PLANTED}.bin", bytes(range(256)) * 8), FakeEngine())
     assert picture.outcome is Outcome.FINDINGS and picture.pension_records == 1
