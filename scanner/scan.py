@@ -245,6 +245,8 @@ def _extract_and_detect(source: Source, spec: FormatSpec, engine: Detector, ctx:
         outcome, reason = classify(stops[0])
         result.parts.append(PartNote(where="rest of the file", outcome=outcome, reason=f"scan incomplete: {reason}",
                                      encrypted=isinstance(stops[0], Encrypted)))
+        if isinstance(stops[0], Encrypted):  # findings outside the password (an archive's names): still protected
+            result.encrypted, result.protection = True, stops[0].reason
     elif stops:
         return _stopped(stops[0], file_type=spec.name, parts=ctx.notes)
     return settle_parts(result)

@@ -92,6 +92,12 @@ class ScanContext:
         yield from extract(source, self)
 
 
+def member_name_block(name: str) -> NameBlock:
+    """An archive member's path, where its content cannot be read (a password): its name
+    is still readable, and a zip of scans named by their numbers leaks them there."""
+    return NameBlock(name, where=f"{name}!{NAME_WHERE}", first_line=None)
+
+
 @dataclass(frozen=True, slots=True)
 class FormatSpec:
     name: str

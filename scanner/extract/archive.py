@@ -31,7 +31,7 @@ from typing import IO, BinaryIO, Protocol
 from ..errors import CorruptFile, Encrypted, LimitExceeded, ScanStop, ScanTimeout
 from ..model import Block, Outcome, PartNote
 from ..protection import SEVENZIP_MAGIC, ZIP_MAGIC, zip_member_protection
-from . import HEAD_BYTES, FormatSpec, ScanContext, Source
+from . import HEAD_BYTES, FormatSpec, ScanContext, Source, member_name_block
 
 CHUNK = 1 << 20
 SPILL_BYTES = 16 << 20  # members bigger than this go to a temporary file, not memory
@@ -175,11 +175,13 @@ def extract_zip(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         check_zip_overlap(zf.infolist())
         protections = [zip_member_protection(i) for i in infos]
         if infos and all(p.encrypted for p in protections):
+            yield from (member_name_block(zip_member_name(i)) for i in infos)  # names are not encrypted
             raise Encrypted(protections[0].method)
         for info, protection in zip(infos, protections, strict=True):
             ctx.deadline.check()
             name = zip_member_name(info)
             if protection.encrypted:
+                yield member_name_block(name)
                 yield PartNote(name, Outcome.ENCRYPTED, protection.method, encrypted=True)
                 continue
             check_ratio(name, info.file_size, info.compress_size, ctx)
@@ -239,6 +241,7 @@ def extract_7z(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     with archive:
         files = [f for f in archive.list() if not f.is_directory]
         if files and archive.needs_password():
+            yield from (member_name_block(f.filename) for f in files)  # listed without the password
             raise Encrypted("7z-aes")
         declared = sum(f.uncompressed for f in files)
         check_totals(len(files), declared, ctx)

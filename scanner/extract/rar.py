@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from ..errors import CorruptFile, Encrypted, LimitExceeded, Unsupported
 from ..model import Block, Outcome, PartNote
 from ..protection import RAR4_MAGIC, RAR5_MAGIC, rar_archive_protection, rar_member_protection
-from . import FormatSpec, ScanContext, Source
+from . import FormatSpec, ScanContext, Source, member_name_block
 from .archive import check_ratio, check_totals, member_budget, scan_member
 
 _UNICODE_NAME = 0x0200  # RAR 4 file flag: the name is Unicode (else the archiver's code page)
@@ -54,15 +54,17 @@ def extract_rar(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
             yield PartNote("", Outcome.ERROR, f"damaged RAR archive: {damage}; members after the damage are not read")
         with archive:
             protection = rar_archive_protection(archive)
-            if protection.encrypted:
-                raise Encrypted(protection.method)
             members = [info for info in archive.infolist() if not info.is_dir()]
+            if protection.encrypted:
+                yield from (member_name_block(member_name(info)) for info in members)  # unless names are encrypted
+                raise Encrypted(protection.method)
             check_totals(len(members), sum(info.file_size for info in members), ctx)
             for info in members:
                 ctx.deadline.check()
                 name = member_name(info)
                 member_protection = rar_member_protection(info)
                 if member_protection.encrypted:
+                    yield member_name_block(name)
                     yield PartNote(name, Outcome.ENCRYPTED, member_protection.method, encrypted=True)
                     continue
                 check_ratio(name, info.file_size, info.compress_size, ctx)

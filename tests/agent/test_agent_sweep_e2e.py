@@ -322,3 +322,22 @@ def test_a_scan_named_by_its_number_is_found_and_the_log_masks_the_number(tmp_pa
     logs = log.read_text(encoding="utf-8")
     assert "file_findings" in logs and "年金手帳_####-######.pdf" in logs
     assert person.pension_hyphenated not in logs and person.pension_number[4:] not in logs
+
+
+def test_a_password_zip_of_named_scans_is_protected_and_still_has_findings(tmp_path):
+    from agent import fakedocs
+
+    share = tmp_path / "share"
+    share.mkdir()
+    person = PEOPLE[8]
+    (share / "送付.zip").write_bytes(fakedocs.zip_aes({f"{person.pension_hyphenated}_{person.surname}{person.given}.pdf": b"%PDF"}))
+    share.chmod(0o755)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nworkers: 1\n", encoding="utf-8")
+    env = {"db": f"sqlite:///{tmp_path / 'r.db'}", "cfg": cfg}
+    CliRunner().invoke(main, ["sweep", str(share), "--zone", f"shared={share}", "--db", env["db"],
+                              "--config", str(cfg), "--quiet"])
+    record = export(env)[str(share / "送付.zip")]
+    assert (record["outcome"], record["encrypted"]) == ("findings", True)
+    assert sorted(f["detector"] for f in record["findings"]) == ["pension_number", "person_name"]
+    assert "shared-requires-password" not in {v["policy"] for v in record["violations"]}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent import fakedocs
+from agent import fakedocs, fakerar
 from scanner.detect import Engine, load_engine
 from scanner.model import Confidence, Outcome
 from scanner.scan import scan_file
@@ -72,3 +72,31 @@ def test_a_folder_named_by_a_number_names_what_it_holds(engine: Engine, tmp_path
     # the sweep root itself is not the file's own: a root so named gives nothing
     inside = FileRef(bytes(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, bytes(folder))
     assert scan_file(inside, engine).outcome == Outcome.CLEAN
+
+
+SCANS = {"1234-567890_山田太郎.pdf": b"%PDF-1.4 picture", "連絡.txt": "ご連絡".encode()}
+
+
+@pytest.mark.parametrize(("kind", "make", "method"), [
+    ("zip", lambda: fakedocs.zip_aes(SCANS), "zip-aes"),
+    ("7z", lambda: fakedocs.sevenzip(SCANS, password="secret"), "7z-aes"),
+    ("rar", lambda: fakerar.rar5(SCANS, encrypted=set(SCANS)), "rar5-aes"),
+])
+def test_a_password_archive_still_shows_its_members_names(engine: Engine, tmp_path: Path, kind: str, make,
+                                                          method: str) -> None:
+    # the PPAP habit: the roster's scans zipped with a password, their names readable by anyone
+    result = _scan(engine, tmp_path / f"送付.{kind}", make())
+    assert result.outcome == Outcome.FINDINGS
+    assert (result.encrypted, result.protection) == (True, method)  # the password still counts
+    assert [(f.location, f.masked) for f in result.findings if f.detector == "pension_number"] == [
+        ("1234-567890_山田太郎.pdf!path", "1234-****90")]
+
+
+def test_a_password_archive_with_plain_names_is_encrypted_as_before(engine: Engine, tmp_path: Path) -> None:
+    result = _scan(engine, tmp_path / "送付.zip", fakedocs.zip_aes({"名簿.csv": b"a,b"}))
+    assert (result.outcome, result.findings, result.protection) == (Outcome.ENCRYPTED, [], "zip-aes")
+
+
+def test_names_behind_the_password_are_not_read(engine: Engine, tmp_path: Path) -> None:
+    data = fakedocs.sevenzip(SCANS, password="secret", header_encryption=True)
+    assert _scan(engine, tmp_path / "送付.7z", data).outcome == Outcome.ENCRYPTED
