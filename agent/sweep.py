@@ -40,7 +40,7 @@ from .reapply import reapply_policies
 from .settings import Settings
 from .stored_facts import as_store_decisions, policy_facts
 from .suppress import drop_suppressed
-from .zones import ZoneMap, canonical
+from .zones import ZoneMap, canonical, canonical_glob
 
 # A root that comes back empty while the register knows at least this many files under
 # it is taken for an unmounted share, not a deletion.
@@ -89,6 +89,7 @@ class Sweep:
         self.summary = SweepSummary()  # the current or last run's (an interrupted run's too)
         self.host = settings.host_name
         self.zones = ZoneMap(settings.zones, settings.default_zone)
+        self.exclude = [canonical_glob(pattern) for pattern in settings.exclude]  # paths are real paths
         rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
         self.policies: list[Policy] = load_policies(rules_dir or _default_rules())
         self.key = load_or_create_key(settings.key_file)
@@ -106,10 +107,10 @@ class Sweep:
     # -- walking ------------------------------------------------------------
 
     def excluded(self, path: bytes) -> bool:
-        if not self.settings.exclude:  # every file of every sweep asks: decode nothing when no pattern is set
+        if not self.exclude:  # every file of every sweep asks: decode nothing when no pattern is set
             return False
         text = display_path(path)
-        return any(fnmatch.fnmatchcase(text, pat) for pat in self.settings.exclude)
+        return any(fnmatch.fnmatchcase(text, pat) for pat in self.exclude)
 
     def jobs(self, roots: list[bytes], summary: SweepSummary, seen: set[str],
              index: FileIndex, sweep_id: int,

@@ -30,7 +30,8 @@ class ZoneMap:
              for r in prefix),
             key=lambda entry: -len(entry[0]),
         )
-        self._globs = [(r.path, ZoneMatch(r.zone, _norm(r.share_root) if r.share_root else None, r.network))
+        self._globs = [(canonical_glob(r.path), ZoneMatch(r.zone, _norm(r.share_root) if r.share_root else None,
+                                                          r.network))
                        for r in rules if _GLOB_CHARS & set(r.path)]
         self._default = ZoneMatch(default_zone, None)
 
@@ -56,6 +57,18 @@ def canonical(path: str) -> str:
 
 
 _norm = canonical
+
+
+def canonical_glob(pattern: str) -> str:
+    """A glob whose fixed leading folders are named through a symlink, with those folders
+    resolved as ``canonical`` resolves paths ('/mnt/share/*/tmp' -> '/srv/share/*/tmp');
+    a glob that starts with a wildcard ('*/.git/*') is left as it is."""
+    parts = os.path.expanduser(pattern).split(os.sep)
+    fixed = next((i for i, part in enumerate(parts) if _GLOB_CHARS & set(part)), len(parts))
+    head = os.sep.join(parts[:fixed])
+    if not head or not os.path.isabs(head):
+        return pattern
+    return os.path.join(os.path.realpath(head), *parts[fixed:])
 
 
 def parse_zone_flag(flag: str) -> ZoneRule:

@@ -274,8 +274,10 @@ class Daemon:
         db = _sqlite_path(s.db_url)
         if db is not None:
             own |= {db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))}
-        exact = {os.fsencode(os.path.abspath(p)) for p in own}
-        temp_prefixes = tuple(os.fsencode(os.path.join(os.path.abspath(p.parent), "." + p.name)) for p in own)
+        # Both spellings: events come under the watched roots' real paths (zones.canonical).
+        spelled = [(folder(str(p.parent)), p.name) for p in own for folder in (os.path.abspath, canonical)]
+        exact = {os.fsencode(os.path.join(parent, name)) for parent, name in spelled}
+        temp_prefixes = tuple(os.fsencode(os.path.join(parent, "." + name)) for parent, name in spelled)
         return lambda path: path in exact or path.startswith(temp_prefixes)
 
 

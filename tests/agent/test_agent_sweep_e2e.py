@@ -341,3 +341,19 @@ def test_a_password_zip_of_named_scans_is_protected_and_still_has_findings(tmp_p
     assert (record["outcome"], record["encrypted"]) == ("findings", True)
     assert sorted(f["detector"] for f in record["findings"]) == ["pension_number", "person_name"]
     assert "shared-requires-password" not in {v["policy"] for v in record["violations"]}
+
+
+def test_an_exclusion_named_through_a_symlink_still_excludes(tmp_path):
+    real = tmp_path / "srv" / "share"
+    (real / "tmp").mkdir(parents=True)
+    roster = "\r\n".join(",".join(r) for r in fake.roster_rows(PEOPLE[:2])).encode("cp932")
+    (real / "tmp" / "roster.csv").write_bytes(roster)
+    (real / "roster.csv").write_bytes(roster)
+    link = tmp_path / "mnt"
+    link.symlink_to(tmp_path / "srv", target_is_directory=True)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nworkers: 1\nexclude: ['{link}/share/tmp/*']\n", encoding="utf-8")
+    env = {"db": f"sqlite:///{tmp_path / 'r.db'}", "cfg": cfg}
+    res = CliRunner().invoke(main, ["sweep", str(link / "share"), "--db", env["db"], "--config", str(cfg)])
+    assert "excluded 1" in res.output, res.output
+    assert set(export(env)) == {str(real / "roster.csv")}

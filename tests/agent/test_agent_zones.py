@@ -27,3 +27,19 @@ def test_zone_flag():
             assert "NAME=PATH" in str(e)
         else:
             raise AssertionError(bad)
+
+
+def test_paths_and_globs_named_through_a_symlink_are_resolved(tmp_path):
+    from agent.zones import canonical, canonical_glob
+
+    real = tmp_path / "srv" / "share"
+    (real / "人事").mkdir(parents=True)
+    link = tmp_path / "mnt"
+    link.symlink_to(tmp_path / "srv", target_is_directory=True)
+    assert canonical(str(link / "share")) == str(real)
+    assert canonical_glob(f"{link}/share/*/tmp/*") == f"{real}/*/tmp/*"
+    assert canonical_glob("*/.git/*") == "*/.git/*"  # no fixed folder to resolve
+    assert canonical_glob("/no/such/place/*.csv") == "/no/such/place/*.csv"
+    zones = ZoneMap([ZoneRule("shared", f"{link}/share/*"), ZoneRule("shared", str(link / "share" / "人事"))])
+    assert zones.match(str(real / "a.csv")).zone == "shared"  # the glob
+    assert zones.match(str(real / "人事" / "a.csv")).share_root == str(real / "人事")

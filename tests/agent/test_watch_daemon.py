@@ -151,3 +151,21 @@ def test_broken_config_on_reload_keeps_the_old_rules_and_says_why(tmp_path, no_l
         run.daemon.reload_event.set()
         wait_for(lambda: run.events("rules_reloaded"), 10, "the good reload")
         assert run.daemon.runtime.generation == 1
+
+
+def test_its_own_files_named_through_a_symlink_do_not_wake_it(tmp_path):
+    # the watched tree is watched at its real path; the log file is configured through a link
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    settings = settings_for(tmp_path, log_file=str(tmp_path / "link" / "agent.log"))
+    store = Store.open(f"sqlite:///{tmp_path / 'reg.db'}")
+    try:
+        daemon = Daemon(Runtime(settings, make_sweep(store)), store, [str(tmp_path / "link")])
+        ignored = daemon._ignored_predicate(settings)
+        assert daemon.roots == [str(tmp_path / "real")]
+        assert ignored(bytes(tmp_path / "real" / "agent.log"))  # what the events say
+        assert ignored(bytes(tmp_path / "link" / "agent.log"))
+        assert ignored(bytes(tmp_path / "real" / ".agent.log.tmp"))
+        assert not ignored(bytes(tmp_path / "real" / "roster.csv"))
+    finally:
+        store.close()
