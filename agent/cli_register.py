@@ -189,6 +189,7 @@ def verify(host: str | None, path_prefix: str | None, zone: tuple[str, ...], db_
 
     Exit 0 when every claim checked is verified (or none waits), 1 when some are not."""
     from .verify import run_verify
+    from .zones import canonical
 
     overrides: dict[str, Any] = {"zone": zone, "db_url": db_url, "rules_dir": rules_dir, "workers": 1}
     if host:
@@ -198,7 +199,8 @@ def verify(host: str | None, path_prefix: str | None, zone: tuple[str, ...], db_
     store = open_store(settings)
     try:
         make_sweep_or_exit(settings, store, False)  # rules and policies load, or exit 2 before any change
-        result = run_verify(settings, store, path_prefix)
+        # this host's folder, as sweeps record it (symlinks resolved)
+        result = run_verify(settings, store, canonical(path_prefix) if path_prefix else None)
     finally:
         store.close()
     for row in result.changes + result.unchanged:

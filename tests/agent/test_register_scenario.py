@@ -113,3 +113,14 @@ def test_honest_attestation_verifies_and_tampering_is_detected(env: dict) -> Non
     out = cli(env, "attest", "verify", code=1)
     assert "sweep 1: BAD" in out
 
+
+
+def test_verify_under_a_folder_named_through_a_symlink(env: dict, tmp_path: Path) -> None:
+    cli(env, "sweep", str(env["pc"]), code=1)
+    [pc_id] = violations(env)
+    cli(env, "violations", "claim", str(pc_id), "--method", "deleted", "--actor", "pc-owner")
+    (env["pc"] / "copy_of_roster.csv").unlink()
+    link = tmp_path / "pc-link"
+    link.symlink_to(env["pc"], target_is_directory=True)
+    out = cli(env, "verify", "--path", str(link), code=0)
+    assert f"violation {pc_id}: remediation_claimed -> verified" in out
