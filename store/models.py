@@ -101,7 +101,7 @@ class Finding(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
     detector: Mapped[str] = mapped_column(String(64))
-    value_hash: Mapped[str] = mapped_column(String(128), index=True)  # copies are found by it (issue 7)
+    value_hash: Mapped[str] = mapped_column(String(128))  # copies are found by it: ix_findings_hash_detector
     masked: Mapped[str] = mapped_column(String(128))
     confidence: Mapped[int] = mapped_column(SmallInteger)
     score: Mapped[float] = mapped_column(Float)
@@ -206,4 +206,5 @@ Index("ix_violations_closed_status", Violation.closed_at, Violation.status)
 Index("ix_violations_opened_at", Violation.opened_at)
 Index("ix_violation_events_at", ViolationEvent.at)
 Index("ix_sweeps_started_at", Sweep.started_at)
-Index("ix_findings_detector_hash", Finding.detector, Finding.value_hash, Finding.file_id)
+# Findings by hash (copies, suppressions, records exposed), with or without the detector (0007).
+Index("ix_findings_hash_detector", Finding.value_hash, Finding.detector, Finding.file_id)
