@@ -133,6 +133,12 @@ def _read_capped(stream: Readable, cap: int, name: str, ctx: ScanContext
             os.unlink(spill.name)
 
 
+def encrypted_member(name: str, method: str) -> Iterator[Block | PartNote]:
+    """A member behind a password: its name, which the password does not cover, and a note."""
+    yield member_name_block(name)
+    yield PartNote(name, Outcome.ENCRYPTED, method, encrypted=True)
+
+
 def member_budget(ctx: ScanContext) -> int:
     """Bytes the archive limits still allow a member."""
     return max(ctx.limits.archive_max_total_bytes - ctx.archive_bytes, 0)
@@ -181,8 +187,7 @@ def extract_zip(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
             ctx.deadline.check()
             name = zip_member_name(info)
             if protection.encrypted:
-                yield member_name_block(name)
-                yield PartNote(name, Outcome.ENCRYPTED, protection.method, encrypted=True)
+                yield from encrypted_member(name, protection.method)
                 continue
             check_ratio(name, info.file_size, info.compress_size, ctx)
             try:

@@ -19,7 +19,7 @@ from ..errors import CorruptFile, Encrypted, LimitExceeded, Unsupported
 from ..model import Block, Outcome, PartNote
 from ..protection import RAR4_MAGIC, RAR5_MAGIC, rar_archive_protection, rar_member_protection
 from . import FormatSpec, ScanContext, Source, member_name_block
-from .archive import check_ratio, check_totals, member_budget, scan_member
+from .archive import check_ratio, check_totals, encrypted_member, member_budget, scan_member
 
 _UNICODE_NAME = 0x0200  # RAR 4 file flag: the name is Unicode (else the archiver's code page)
 NO_TOOL = "compressed RAR member: no unrar, unar, 7z or bsdtar on PATH to decompress it"
@@ -64,8 +64,7 @@ def extract_rar(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
                 name = member_name(info)
                 member_protection = rar_member_protection(info)
                 if member_protection.encrypted:
-                    yield member_name_block(name)
-                    yield PartNote(name, Outcome.ENCRYPTED, member_protection.method, encrypted=True)
+                    yield from encrypted_member(name, member_protection.method)
                     continue
                 check_ratio(name, info.file_size, info.compress_size, ctx)
                 if info.file_size > member_budget(ctx):
