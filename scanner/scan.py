@@ -16,6 +16,9 @@ Every path ends as exactly one outcome (model.Outcome), never an exception:
   note says the scan was incomplete). Without findings the stop is the outcome.
 - ``ScanLimits.per_file_seconds`` is enforced by a Deadline checked between blocks and
   in extractor loops -> ``timeout``.
+- The file's own path below the sweep root is read too (a scan saved as
+  1234-567890_山田太郎.pdf): a number in it makes the file ``findings`` whatever became of its
+  content, which is then a PartNote.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ class Detector(Protocol):
     def scan(self, blocks: Iterable[Block]) -> Detection: ...
 
     def scan_name(self, name: str) -> Detection:
-        """Findings in a file's own name (none unless a number is among them)."""
+        """Findings in a file's own path (none unless a number is among them)."""
         ...
 
 
@@ -133,7 +136,10 @@ def own_path(path: bytes, root: bytes | None) -> str:
     """The part of a file's path that is its own: below the sweep root (a folder 1234-567890_山田
     names what it holds), or its name alone."""
     if root:
-        relative = os.path.relpath(path, root)
+        try:
+            relative = os.path.relpath(path, root)
+        except ValueError:  # Windows: another drive
+            relative = b".."
         if not relative.startswith(b".."):
             return display_path(relative)
     return display_path(os.path.basename(path))

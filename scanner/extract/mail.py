@@ -2,7 +2,8 @@
 
 Bodies are transfer-decoded (base64, quoted-printable) and charset-decoded (ISO-2022-JP,
 Shift_JIS, UTF-8 ...), so a roster pasted into a mail is read as text; HTML bodies are read
-like HTML files, so a table in a mail is a table under its header row. Attachments go back through ``ScanContext.members`` like archive members, so an
+like HTML files, so a table in a mail is a table under its header row. Attachments go back
+through ``ScanContext.members`` like archive members, so an
 attached CSV, workbook or zip is sniffed and extracted as a file, under the archive limits.
 Read as plain text instead, a base64 body or attachment looks like noise and a byte
 prefilter would call the mail clean.
