@@ -22,6 +22,21 @@ _BASE_FLAGS = (os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLL
                | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
 
 
+# A file whose content is elsewhere until it is read: OneDrive and SharePoint "Files On-Demand"
+# and other cloud or archive (HSM) placeholders on Windows, iCloud Drive's on macOS. Reading one
+# downloads it: a sweep of a profile moved to OneDrive would fetch gigabytes onto every PC.
+_FILE_ATTRIBUTE_OFFLINE = 0x00001000
+_FILE_ATTRIBUTE_RECALL_ON_OPEN = 0x00040000
+_FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS = 0x00400000
+_RECALL = _FILE_ATTRIBUTE_OFFLINE | _FILE_ATTRIBUTE_RECALL_ON_OPEN | _FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS
+_SF_DATALESS = 0x40000000  # macOS st_flags: the data is in iCloud, not on this disk
+
+
+def content_elsewhere(st: os.stat_result) -> bool:
+    """True for a placeholder whose content is not on this disk (see _RECALL)."""
+    return bool(getattr(st, "st_file_attributes", 0) & _RECALL or getattr(st, "st_flags", 0) & _SF_DATALESS)
+
+
 def open_for_scan(path: bytes) -> int:
     """A read-only descriptor for ``path``; raises OSError as os.open does."""
     if O_NOATIME:

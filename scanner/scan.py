@@ -2,8 +2,9 @@
 
 Every path ends as exactly one outcome (model.Outcome), never an exception:
 
-- lstat fails with ENOENT -> ``vanished``; not a regular file -> ``unsupported``;
-  over ``ScanLimits.max_file_bytes`` -> ``too_large`` without opening it.
+- lstat fails with ENOENT -> ``vanished``; not a regular file, or a cloud placeholder whose
+  content is not on this disk (reading it would download it) -> ``unsupported``; over
+  ``ScanLimits.max_file_bytes`` -> ``too_large`` without opening it.
 - open: PermissionError -> ``unreadable``; a symlink or FIFO swapped in since the walk
   -> ``unsupported`` (O_NOFOLLOW, O_NONBLOCK; see scanner.fileio). O_NOATIME where allowed.
 - plain text and CSV in an ASCII-compatible encoding first go through the engine's
@@ -32,13 +33,15 @@ from typing import Protocol
 from .errors import Encrypted, ScanStop
 from .extract import HEAD_BYTES, FormatSpec, ScanContext, Source, sniff
 from .extract.text import TEXT_FORMAT_NAMES, raw_prefilter_applies
-from .fileio import ReadCounter, open_for_scan, read_head, stream_opener
+from .fileio import ReadCounter, content_elsewhere, open_for_scan, read_head, stream_opener
 from .limits import Deadline, ScanLimits
 from .model import Block, FileRef, Finding, Outcome, PartNote, ScanResult, display_path
 from .parts import describe, settle_parts
 from .walk import special_kind
 
 PREFILTER_CHUNK = 1 << 20
+CLOUD_PLACEHOLDER = ("cloud placeholder (OneDrive Files On-Demand, iCloud, an archived file): its content is not "
+                     "on this disk, and reading it would download it; scan it where it is stored")
 PREFILTER_OVERLAP = 256  # bytes carried between chunks so a candidate on a boundary is seen
 
 
@@ -105,6 +108,8 @@ def _precheck(path: bytes, limits: ScanLimits) -> ScanResult | None:
         return _stopped(exc)
     if not stat.S_ISREG(st.st_mode):
         return ScanResult(Outcome.UNSUPPORTED, reason=_special_kind(st.st_mode))
+    if content_elsewhere(st):
+        return ScanResult(Outcome.UNSUPPORTED, reason=CLOUD_PLACEHOLDER)
     if st.st_size > limits.max_file_bytes:
         return ScanResult(Outcome.TOO_LARGE, reason=f"{st.st_size} bytes > max_file_bytes {limits.max_file_bytes}")
     return None

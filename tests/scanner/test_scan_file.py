@@ -116,6 +116,33 @@ def test_a_vanished_file_is_not_judged_by_its_name(tmp_path: Path) -> None:
     assert scan_file(tmp_path / f"{PLANTED}.txt", FakeEngine()).outcome is Outcome.VANISHED
 
 
+class _StatWith:
+    """A real stat result with the attribute another OS would add."""
+
+    def __init__(self, real: os.stat_result, **extra: int) -> None:
+        self._real, self._extra = real, extra
+
+    def __getattr__(self, name: str) -> object:
+        return self._extra[name] if name in self._extra else getattr(self._real, name)
+
+
+@pytest.mark.parametrize("extra", [{"st_file_attributes": 0x00400000},  # Windows: OneDrive Files On-Demand
+                                   {"st_file_attributes": 0x00001000},  # Windows: offline (HSM)
+                                   {"st_flags": 0x40000000}])  # macOS: iCloud, dataless
+def test_a_cloud_placeholder_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         extra: dict[str, int]) -> None:
+    # reading it would download it: on a PC whose Documents live in OneDrive, the whole share
+    path = write(tmp_path / "名簿.txt", LETTER.encode())
+    real_lstat = os.lstat
+    monkeypatch.setattr(scan_module.os, "lstat", lambda p: _StatWith(real_lstat(p), **extra))
+    engine = FakeEngine()
+    result = scan_file(path, engine)
+    assert (result.outcome, result.reason) == (Outcome.UNSUPPORTED, scan_module.CLOUD_PLACEHOLDER)
+    assert engine.scanned == [] and engine.prefilter_calls == 0
+    named = scan_file(write(tmp_path / f"{PLANTED}.txt", b"x"), engine)  # its name is on this disk
+    assert named.outcome is Outcome.FINDINGS and [p.where for p in named.parts] == ["content"]
+
+
 def test_undecodable_file_name_is_scanned(tmp_path: Path) -> None:
     path = os.fsencode(tmp_path) + b"/\x82\xa0\xff.txt"
     with open(path, "wb") as fh:
