@@ -41,6 +41,10 @@ _ROW_SEP_RE = re.compile(_ROW_SEP)
 _SEPARATORS_TO_SPACE = str.maketrans({_CELL_SEP: " ", _ROW_SEP: " "})
 _WINDOW_SLACK = 40  # beyond proximity, so a whole keyword fits in a window
 _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏名 ...)
+# 方眼紙 forms: a number typed one digit to a cell (a box each, maybe two merged cells each),
+# at most one dash among them; whole cells only.
+_BOX_RUN = re.compile("(?<![^\x1e\x1f])[0-9\uff10-\uff19](?:\x1f\x1f?[0-9\uff10-\uff19\\-\u2010\u2011\u2013\u2014"
+                      "\u2015\u2212\uff0d\u30fc\uff70]){9,13}(?![^\x1e\x1f])")
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
 _HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
 _NO_HITS: list[KeywordHit] = []  # never appended to
@@ -94,6 +98,8 @@ class Engine:
         # digits: a file naming such a header must pass the byte prefilter too.
         self._column_rules = [d for d in self._patterns
                               if isinstance(d.finder, PatternFinder) and d.finder.has_column_patterns]
+        # What labels a row of digit boxes as a number of ours (基礎年金番号, 個人番号 ...).
+        self._box_labels = sorted({normalize_str(w) for d in self._patterns for w in d.spec.keywords.positive})
         column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
         self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
@@ -215,6 +221,13 @@ class Engine:
             block = replace(block, rows=[[cell.translate(_SEPARATORS_TO_SPACE) for cell in row] for row in block.rows])
             row_strs = [_CELL_SEP.join(row) for row in block.rows]
             joined = _ROW_SEP.join(row_strs)
+        # 方眼紙 forms are rare: a label first (substring searches), the boxes' regex only then
+        if any(label in joined for label in self._box_labels) and _BOX_RUN.search(joined) is not None:
+            boxed = self._join_digit_boxes(block, row_strs)
+            if boxed is not block:
+                block = boxed
+                row_strs = [_CELL_SEP.join(row) for row in block.rows]
+                joined = _ROW_SEP.join(row_strs)
         headers = [normalize_str(h) for h in block.headers]
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         scoped = self._column_scoped(headers)
@@ -227,6 +240,35 @@ class Engine:
             cells = self._recognizer_cells(block, joined, row_strs, anchor_cols, hits)
             hits.extend(self._recognize_cells(block, cells, headers, anchor_cols))
         return hits
+
+    def _join_digit_boxes(self, block: TableBlock, row_strs: list[str]) -> TableBlock:
+        """A number typed one digit to a cell (a 方眼紙 form's boxes) as one number in the first
+        box, where the row or the row above names it (基礎年金番号 left of the boxes, or over
+        them: then the label leads the joined cell, so the number has its keyword). Rows of
+        single digits without such a label (survey scores) stay as they are."""
+        rows = block.rows
+        for r, row_str in enumerate(row_strs):
+            runs = list(_BOX_RUN.finditer(row_str))
+            if not runs:
+                continue
+            here = self._box_label(row_str)
+            above = self._box_label(row_strs[r - 1]) if r and not here else None
+            if not (here or above):
+                continue
+            if rows is block.rows:
+                rows = list(block.rows)
+            row = rows[r] = list(rows[r])
+            for m in runs:
+                first = row_str.count(_CELL_SEP, 0, m.start())
+                cells = m.group().split(_CELL_SEP)
+                row[first] = ("" if here else f"{above} ") + "".join(cells)
+                for c in range(first + 1, first + len(cells)):
+                    row[c] = ""
+        return block if rows is block.rows else replace(block, rows=rows)
+
+    def _box_label(self, row_str: str) -> str | None:
+        text = normalize_str(row_str)
+        return next((label for label in self._box_labels if label in text), None)
 
     def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[Hit]:
         # Places are (row, col), counted on the normalized text itself: no offset map needed.
