@@ -45,6 +45,7 @@ _ANCHOR_WINDOW = 40  # text a recognizer sees either side of an anchor (様, 氏
 # at most one dash among them; whole cells only.
 _BOX_RUN = re.compile("(?<![^\x1e\x1f])[0-9\uff10-\uff19](?:\x1f\x1f?[0-9\uff10-\uff19\\-\u2010\u2011\u2013\u2014"
                       "\u2015\u2212\uff0d\u30fc\uff70]){9,13}(?![^\x1e\x1f])")
+_BOX_LABEL_WEIGHT = 0.45
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
 _HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
 _NO_HITS: list[KeywordHit] = []  # never appended to
@@ -98,8 +99,10 @@ class Engine:
         # digits: a file naming such a header must pass the byte prefilter too.
         self._column_rules = [d for d in self._patterns
                               if isinstance(d.finder, PatternFinder) and d.finder.has_column_patterns]
-        # What labels a row of digit boxes as a number of ours (基礎年金番号, 個人番号 ...).
-        self._box_labels = sorted({normalize_str(w) for d in self._patterns for w in d.spec.keywords.positive})
+        # What labels a row of digit boxes as a number of ours: the keywords that name the number
+        # itself (基礎年金番号, 年金手帳, 個人番号), not a topic (厚生年金 over monthly counts).
+        self._box_labels = sorted({normalize_str(w) for d in self._patterns
+                                   for w, weight in d.spec.keywords.positive.items() if weight >= _BOX_LABEL_WEIGHT})
         column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
         self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})

@@ -43,9 +43,12 @@ def test_my_number_boxes_keep_their_check_digit(engine: Engine) -> None:
     assert _numbers(engine, [["個人番号", *"123456789011"]]) == set()  # the check digit fails
 
 
-def test_single_digit_scores_without_a_label_stay_clean(engine: Engine) -> None:
-    survey = [["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10"], list("3451234521")]
-    result = scan_source(Source.from_bytes("アンケート.xlsx", fakedocs.xlsx_from_rows({"集計": survey})), engine)
+@pytest.mark.parametrize("rows", [
+    [["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10"], list("3451234521")],  # survey scores
+    [["厚生年金 加入者（月別）", *"3452103421"]],  # monthly counts under a topic, not a number's label
+], ids=["survey", "topic"])
+def test_single_digits_without_a_number_label_stay_clean(engine: Engine, rows: list[list[str]]) -> None:
+    result = scan_source(Source.from_bytes("集計.xlsx", fakedocs.xlsx_from_rows({"集計": rows})), engine)
     assert (result.outcome, result.findings) == (Outcome.CLEAN, [])
 
 
