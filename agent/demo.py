@@ -76,10 +76,14 @@ def _office_files(share: Path, pc: Path) -> dict[Path, bytes]:
     letter = fakedocs.docx(paragraphs=[f"{someone.name}　様", "年金の手続きについてお知らせします。"],
                            tables=[[["基礎年金番号", "生年月日"], [someone.pension_hyphenated, someone.birth_era]]])
     csv_roster = _csv_bytes(fake.roster_rows(fake.people(25, seed=7)), "cp932")
+    applicant = fake.people(1, seed=9)[0]  # a 方眼紙 form: the number typed one digit to a box
+    form = fakedocs.xlsx_from_rows({"様式": [["年金請求書（控え）"], ["氏名", "", applicant.name],
+                                             ["基礎年金番号", "", *applicant.pension_hyphenated]]})
     scanned = fake.people(1, seed=8)[0]  # a picture of the 年金手帳, named by its number and owner
     scan_name = f"{scanned.pension_hyphenated}_{scanned.surname}{scanned.given}.pdf"
     return {
         pc / "年金手帳_写し" / scan_name: fakedocs.pdf_image_only(),  # no text: its path is the finding
+        pc / "年金請求書_控え.xlsx": form,
         share / "被保険者名簿.xlsx": workbook,  # the roster is on sheet 2, under a title row
         share / "名簿_パスワード付.xlsx": fakedocs.encrypt_ooxml(workbook, "demo-password"),  # encrypted: allowed
         share / "送付用" / "受給者一覧.zip": fakedocs.zip_bytes({"受給者一覧.csv": csv_roster}, cp932_names=True),

@@ -32,6 +32,8 @@ def test_demo_writes_and_sweeps_a_share_and_a_pc(tmp_path):
     [scan] = [rec for name, rec in records.items() if name.endswith(".pdf")]  # an image-only scan
     assert [f["detector"] for f in scan["findings"] if f["detector"] == "pension_number"] == ["pension_number"]
     assert [v["policy"] for v in scan["violations"]] == ["local-disk-forbidden"]
+    form = records["年金請求書_控え.xlsx"]  # one digit to a box
+    assert [v["policy"] for v in form["violations"]] == ["local-disk-forbidden"]
     for decoy in ("商品一覧.csv", "議事録.txt"):
         assert decoy not in records or not records[decoy]["violations"]
     for decoy in ("内線電話帳.csv", "社員名簿.csv"):
