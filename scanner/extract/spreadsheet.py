@@ -16,7 +16,6 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from typing import IO, Any
 
 import python_calamine as calamine
@@ -27,7 +26,7 @@ from ..limits import Deadline
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import FormatSpec, ScanContext, Source
 from .ooxml import open_part, zip_names
-from .tables import find_header_row
+from .tables import col_index, find_header_row
 from .xlsx_parts import extra_blocks
 
 HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
@@ -157,14 +156,6 @@ def _sheet_parts(zf: zipfile.ZipFile, opener: Callable[[str], IO[bytes]]) -> dic
     return sheets
 
 
-@lru_cache(maxsize=4096)
-def _col_index(letters: str) -> int:
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return col - 1
-
-
 def zero_padded_cells(zf: zipfile.ZipFile, opener: Callable[[str], IO[bytes]], deadline: Deadline
                       ) -> dict[str, CellFormats]:
     """Per sheet, the numeric cells whose style pads zeros. Reads sheet XML only when a
@@ -202,7 +193,7 @@ def _padded_cells_in(stream: IO[bytes], padded: dict[int, str], deadline: Deadli
         data = tail + chunk
         for letters, row, style, kind in cell.findall(data):  # tuples: cheaper than match objects
             if kind in (b"", b' t="n"'):
-                cells.setdefault(int(row) - 1, {})[_col_index(letters.decode())] = pattern_of[style]
+                cells.setdefault(int(row) - 1, {})[col_index(letters.decode())] = pattern_of[style]
         tail = data[-_CELL_OVERLAP:]  # a tag cut at the chunk edge is matched again next round
     return cells
 

@@ -10,6 +10,7 @@ value hundreds of rows below. ``col_letter`` names a column the way Excel does.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 _MAX_LABEL_CHARS = 40  # longer cells are sentences or data, not column labels
 _MIN_LABEL_SHARE = 0.6  # share of a header's non-empty cells that must look like labels
@@ -26,6 +27,15 @@ def col_letter(index: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(ord("A") + rem) + letters
     return letters
+
+
+@lru_cache(maxsize=4096)
+def col_index(letters: str) -> int:
+    """0-based column index of an Excel column name: "A" -> 0, "AA" -> 26."""
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col - 1
 
 
 def cell_ref(col: int, row: int) -> str:

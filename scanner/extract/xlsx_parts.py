@@ -5,6 +5,8 @@
 - Pivot caches: the source rows of a pivot table, with their field names as headers. Excel
   keeps them in the file even after the source sheet is deleted, so a workbook that shows
   only a summary can still hold every record.
+- External link caches: the cells another workbook's formulas read (=VLOOKUP(..., [名簿.xlsx]
+  名簿!A:D, ...)), cached so the summary opens without the roster: often the roster itself.
 
 Parts are found by content type and, as a fallback, by their usual names. A part that will
 not parse is a PartNote; the cells already read stand.
@@ -26,6 +28,7 @@ from ..errors import CorruptFile, LimitExceeded, ScanTimeout
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import ScanContext, Source
 from .ooxml import DRAWING_TAGS, content_types, embedded_files, open_part, open_zip, part_blocks, read_part
+from .tables import col_index
 
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _TC = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
@@ -40,6 +43,10 @@ _TEXT_PARTS = {  # content type -> (tags of its paragraphs and runs, usual name)
 _PIVOT_DEFINITION = f"{_SML}.pivotCacheDefinition+xml"
 _PIVOT_DEFINITION_NAME = re.compile(r"xl/pivotCache/pivotCacheDefinition\d+\.xml")
 _PIVOT_ROWS = 2000  # rows per TableBlock
+_EXTERNAL_LINK = f"{_SML}.externalLink+xml"
+_EXTERNAL_LINK_NAME = re.compile(r"xl/externalLinks/externalLink\d+\.xml")
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+_LINK_COLUMNS = 1024  # columns of a linked sheet read (a roster needs a few dozen)
 
 
 def extra_blocks(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
@@ -55,10 +62,13 @@ def extra_blocks(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
                                                                                        names))
         for name in sorted(pivots & names):
             yield from _guarded(name, partial(_pivot_blocks, zf, name, names, ctx))
+        links = {n for n, t in types.items() if t == _EXTERNAL_LINK} | set(filter(_EXTERNAL_LINK_NAME.fullmatch, names))
+        for name in sorted(links & names):
+            yield from _guarded(name, partial(_external_link_blocks, zf, name, ctx))
         yield from embedded_files(source, zf, ctx)
 
 
-def _guarded(name: str, blocks: Callable[[], Iterator[Block]]) -> Iterator[Block | PartNote]:
+def _guarded(name: str, blocks: Callable[[], Iterator[Block | PartNote]]) -> Iterator[Block | PartNote]:
     """The part's blocks, or a PartNote when it will not parse (limits and time still end the file)."""
     try:
         yield from blocks()
@@ -133,6 +143,54 @@ def _record_blocks(stream: IO[bytes], fields: list[_Field], headers: list[str], 
             rows = []
     if rows:
         yield TableBlock(rows=rows, headers=headers, where=where, first_row=first)
+
+
+def _external_link_blocks(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> Iterator[Block | PartNote]:
+    """Each cached sheet of the linked workbook as rows by their numbers, under its header row."""
+    sheet_names: list[str] = []
+    sheets: list[tuple[str, list[tuple[int, list[str]]]]] = []
+    rows: list[tuple[int, list[str]]] = []
+    beyond = False
+    with open_part(zf, name, ctx) as stream:
+        for n, (_event, elem) in enumerate(_parse(stream, ("end",))):
+            if n % 4096 == 0:
+                ctx.deadline.check()
+            if elem.tag == _S + "sheetName":
+                sheet_names.append(elem.get("val", ""))
+            elif elem.tag == _S + "row":
+                cells, cut = _cached_row(elem)
+                rows.append((int(elem.get("r", len(rows) + 1)), cells))
+                beyond |= cut
+                elem.clear()
+            elif elem.tag == _S + "sheetData":
+                sheets.append((elem.get("sheetId", ""), rows))
+                rows = []
+    from .spreadsheet import table_blocks  # here: spreadsheet imports this module
+
+    for sheet_id, sheet_rows in sheets:
+        index = int(sheet_id) if sheet_id.isdigit() else -1
+        sheet = sheet_names[index] if 0 <= index < len(sheet_names) else sheet_id
+        yield from table_blocks(sheet_rows, f"{name} (linked {sheet})")
+    if beyond:
+        yield PartNote(name, Outcome.LIMIT_EXCEEDED, f"cached cells beyond column {_LINK_COLUMNS} not read")
+
+
+def _cached_row(row: Element) -> tuple[list[str], bool]:
+    """The row's cached values at their columns, and whether a cell lay beyond _LINK_COLUMNS
+    (a row padded out to column XFD, ten thousand times over, would fill memory)."""
+    cells: list[str] = []
+    beyond = False
+    for cell in row:
+        ref = _CELL_REF.fullmatch(cell.get("r", ""))
+        if cell.tag != _S + "cell" or ref is None:
+            continue
+        col = col_index(ref.group(1))
+        if col >= _LINK_COLUMNS:
+            beyond = True
+            continue
+        cells.extend([""] * (col + 1 - len(cells)))
+        cells[col] = cell.findtext(_S + "v") or ""
+    return cells, beyond
 
 
 def _parse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:

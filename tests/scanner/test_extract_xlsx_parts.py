@@ -99,3 +99,27 @@ def test_a_broken_extra_part_is_named_and_the_cells_stand(engine: Engine) -> Non
     result = _scan(engine, samples.with_parts(roster, {"xl/drawings/drawing1.xml": "<xdr:wsDr"}))
     assert result.outcome == Outcome.FINDINGS
     assert [(p.where, p.outcome) for p in result.parts] == [("xl/drawings/drawing1.xml", Outcome.ERROR)]
+
+
+def _external_link(sheet: str, rows: list[list[tuple[str, str]]]) -> str:
+    cells = "".join(f'<row r="{r}">' + "".join(f'<cell r="{ref}" t="str"><v>{v}</v></cell>' for ref, v in row)
+                    + "</row>" for r, row in enumerate(rows, start=1))
+    return (f'<externalLink {S}><externalBook><sheetNames><sheetName val="{sheet}"/></sheetNames>'
+            f'<sheetDataSet><sheetData sheetId="0">{cells}</sheetData></sheetDataSet></externalBook></externalLink>')
+
+
+def test_a_linked_rosters_cached_cells_are_read_under_their_header(engine: Engine) -> None:
+    # a summary that VLOOKUPs into 名簿.xlsx carries the roster's cells it looked at
+    link = _external_link("名簿", [[("A1", "氏名"), ("C1", "基礎年金番号")], [("A2", "山田 太郎"), ("C2", "1234-567890")],
+                                   [("A3", "佐藤 花子"), ("C3", "2345678901")]])
+    result = _scan(engine, samples.with_parts(_workbook(), {"xl/externalLinks/externalLink1.xml": link}))
+    where = "xl/externalLinks/externalLink1.xml (linked 名簿)"
+    assert _pension(result) == {(f"{where}!C2", "1234-****90"), (f"{where}!C3", "2345-****01")}
+
+
+def test_a_linked_cache_out_past_its_columns_is_named(engine: Engine) -> None:
+    link = _external_link("名簿", [[("A1", "基礎年金番号 1234-567890"), ("ZZZ1", "x")]])
+    result = _scan(engine, samples.with_parts(_workbook(), {"xl/externalLinks/externalLink1.xml": link}))
+    assert _pension(result) == {("xl/externalLinks/externalLink1.xml (linked 名簿)!A1", "1234-****90")}
+    assert [(p.where, p.outcome) for p in result.parts] == [("xl/externalLinks/externalLink1.xml",
+                                                              Outcome.LIMIT_EXCEEDED)]
