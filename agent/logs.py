@@ -31,8 +31,9 @@ class _ConsoleLogger:
 
 
 # A pension number (4-6, plain or split), a My Number, any run of eight digits or more: ASCII or
-# full-width. Shorter runs (years, counts, ids) stay readable.
-_LONG_NUMBER = re.compile(r"[0-9０-９]{4}[-‐‑–—―−－ーｰ 　][0-9０-９]{6}|[0-9０-９]{8,}")
+# full-width. Shorter runs (years, counts, ids) stay readable, and so do digits inside a
+# lowercase hex digest (a rules version a SIEM matches on).
+_LONG_NUMBER = re.compile(r"(?<![0-9a-f])(?:[0-9０-９]{4}[-‐‑–—―−－ーｰ 　][0-9０-９]{6}|[0-9０-９]{8,})(?![0-9a-f])")
 
 
 def _masked(value: Any) -> Any:
