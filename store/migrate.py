@@ -11,7 +11,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    text,
+)
 
 from .engine import writer
 from .migrations import HEAD_REVISION
@@ -76,21 +86,44 @@ def stored_revisions(engine: Engine) -> list[str]:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Bring the schema to the newest revision; a no-op when it is already there."""
+    """Bring the schema to the newest revision; a no-op when it is already there.
+
+    A database with no tables at all is built at head from the models in one step and
+    stamped, as Alembic's cookbook does for a new database ("create_all, then stamp"): a
+    first sweep or demo skips importing Alembic and running every migration (0.27 -> 0.02 s).
+    tests/store/test_store_schema.py checks that both ways give the same schema."""
     if stored_revisions(engine) == [HEAD_REVISION]:
         return
-    from alembic import command
-
-    config = alembic_config()
     with writer(engine).connect() as conn, _sqlite_foreign_keys_off(conn), conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-        if conn.dialect.name == "sqlite":
-            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-            if broken:
-                raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
+        if not inspect(conn).get_table_names():  # under the lock: no other opener built it meanwhile
+            create_at_head(conn)
+            return
+        _alembic_upgrade(conn)
+
+
+def create_at_head(conn: Connection) -> None:
+    """The newest schema from the models, and the version table Alembic would have written."""
+    from .models import Base
+
+    Base.metadata.create_all(conn)
+    version = Table(VERSION_TABLE, MetaData(), Column("version_num", String(32), nullable=False),
+                    PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"))
+    version.create(conn)
+    conn.execute(version.insert().values(version_num=HEAD_REVISION))
+
+
+def _alembic_upgrade(conn: Connection) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
 
 
 @contextmanager

@@ -11,14 +11,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Column, MetaData, Table, create_engine, insert, inspect, select, text
+from sqlalchemy import Column, Engine, MetaData, Table, create_engine, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from store import Store, default_db_url
-from store.engine import sqlite_file
-from store.migrate import current_revision, head_revision, include_for
+from store.engine import create_store_engine, sqlite_file
+from store.migrate import current_revision, head_revision, include_for, stored_revisions
 from store.models import Base, ViolationEvent
 from store.types import UInt64
+from tests.store.store_testkit import migrate_to
 
 # The core tables of the first migration; later migrations add more.
 TABLES = {"sweeps", "files", "findings", "violations", "violation_events", "alembic_version"}
@@ -31,10 +32,51 @@ def test_open_migrates_to_head(db_url: str) -> None:
         assert current_revision(store.engine) == head_revision()
 
 
-def test_models_match_the_migrations(db_store: Store) -> None:
-    with db_store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_object": include_for(conn.dialect.name)})
-        assert compare_metadata(context, Base.metadata) == []
+def _migrated_by_alembic(url: str) -> Engine:
+    """A blank database taken to head by running every migration (Store.open builds a blank
+    one from the models instead)."""
+    engine = create_store_engine(url)
+    migrate_to(engine, "head")
+    return engine
+
+
+def test_models_match_the_migrations(db_url: str) -> None:
+    engine = _migrated_by_alembic(db_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"include_object": include_for(conn.dialect.name)})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def _schema(engine: Engine) -> dict[str, object]:
+    """Every table's columns (name, type, nullable, default; in any order: a migration adds
+    columns at the end), indexes, unique and foreign keys."""
+    found = inspect(engine)
+    return {table: (
+        sorted((c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in found.get_columns(table)),
+        sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)),
+        sorted((u["name"], tuple(u["column_names"])) for u in found.get_unique_constraints(table)),
+        sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]),
+                str(f.get("options"))) for f in found.get_foreign_keys(table)),
+        found.get_pk_constraint(table)["constrained_columns"],
+    ) for table in sorted(found.get_table_names())}
+
+
+def test_a_new_register_built_from_the_models_is_the_migrated_one(db_url: str) -> None:
+    with Store.open(db_url) as store:  # blank: built at head from the models, no Alembic
+        built = _schema(store.engine)
+        assert stored_revisions(store.engine) == [head_revision()]
+        with store.engine.begin() as conn:  # blank again, then every migration in turn
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE alembic_version"))
+    engine = _migrated_by_alembic(db_url)
+    try:
+        assert _schema(engine) == built
+        assert stored_revisions(engine) == [head_revision()]
+    finally:
+        engine.dispose()
 
 
 def test_reopening_keeps_data(db_url: str) -> None:
