@@ -63,3 +63,14 @@ def test_boxes_read_out_of_a_pdf_as_spaced_digits(engine: Engine) -> None:
     found = engine.scan_text("基礎年金番号 1 2 3 4 5 6 7 8 9 0\n").findings
     assert [(f.masked, f.confidence >= Confidence.MEDIUM) for f in found] == [("1234-****90", True)]
     assert all(f.confidence < Confidence.MEDIUM for f in engine.scan_text("1 2 3 4 5 6 7 8 9 0").findings)
+
+
+@pytest.mark.parametrize(("name", "make", "where"), [
+    ("請求書.docx", lambda rows: fakedocs.docx(["年金請求書"], tables=[rows]), "word/document.xml table 1!B2"),
+    ("請求書.ods", fakedocs.ods, "名簿!B2"),
+])
+def test_boxes_in_word_and_calc_tables_too(engine: Engine, name: str, make, where: str) -> None:
+    rows = [["氏名", "山田　太郎", *[""] * 9], ["基礎年金番号", *"1234567890"]]
+    result = scan_source(Source.from_bytes(name, make(rows)), engine)
+    assert [(f.location, f.masked) for f in result.findings if f.detector == "pension_number"] == [
+        (where, "1234-****90")]
