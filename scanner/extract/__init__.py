@@ -38,7 +38,7 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # 3: 記号|番号 columns joined in every table (pivot caches and PDF form fields too); HTML mail
 # bodies (.eml, .msg) read as HTML, so their tables are tables; text with NUL bytes in it and
 # UTF-16 without a BOM holding U+3000 read as text, not as binary; RAR archives; a number in a
-# file's or member's own path; xlsx external link caches.
+# file's or member's own path; xlsx external link caches; text listings under a header line.
 EXTRACTION_VERSION = 3
 
 

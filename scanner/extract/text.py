@@ -20,6 +20,7 @@ from ..errors import Unsupported
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .csv_feed import LineFeed
+from .listing import ListingReader
 from .tables import find_header_row
 
 TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html"})  # formats whose raw bytes a byte prefilter can judge
@@ -97,8 +98,9 @@ def line_chunks(pieces: Iterable[str], limit: int) -> Iterator[tuple[str, int]]:
 
 def extract_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     stream = open_text(source, ctx)
+    listings = ListingReader()  # a header line over rows set out under it is a table
     for chunk, first_line in line_chunks(_checked(stream, ctx), ctx.limits.text_chunk_chars):
-        yield TextBlock(chunk, where="", first_line=first_line)
+        yield from listings.blocks(chunk, first_line)
     yield from problem_notes(stream)
 
 

@@ -1,0 +1,153 @@
+"""Listings in plain text: a header line over rows set out under it (a 帳票 printed to a text
+file, a list typed with spaces), read as a table, so the header gives each column its
+context however many lines below it a value sits.
+
+A header is a line of two or more short labels without digits, set apart by a tab, two
+spaces or full-width spaces, one of them a column word (番号, 氏名, 生年月日 ...): a letter's
+"山田　太郎様" is not one. The listing is the run of non-blank lines under it, three at least,
+most of them filling two columns or more.
+
+A row with as many fields as the header is taken field by field. Any other row is cut where
+the header's columns are: midway between one label's end and the next one's start, in display
+columns (a full-width character is two). A name holding a full-width space (山田　太郎) so
+stays in its column when the listing is aligned, and spills into the next one when it is not:
+the number at the end of the line still falls under its own header.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import Block, TableBlock, TextBlock
+from .tables import is_label
+
+MIN_ROWS = 3
+# Words that name a column of a listing; a header holds one (and no digits).
+COLUMN_WORDS = ("番号", "氏名", "名前", "フリガナ", "カナ", "住所", "年月日", "日付", "電話", "性別", "所属",
+                "区分", "コード", "金額", "備考", "記号", "No", "NO", "№")
+_FIELDS = re.compile(r"[^\t\u3000 ]+(?: [^\t\u3000 ]+)*")  # runs apart by a tab, U+3000 or two spaces
+_HAS_DIGIT = re.compile(r"\d")
+_WIDE = frozenset({"W", "F"})
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    labels: list[str]
+    bounds: list[int]  # display column where each label's column begins (the first is 0)
+
+
+def _width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in _WIDE else 1
+
+
+def header_columns(line: str) -> Columns | None:
+    """The columns a header line sets out, or None when the line is not a header."""
+    if "\t" not in line and "\u3000" not in line and "  " not in line:
+        return None  # the usual line: one C search each, no split
+    fields = [(m.start(), m.end(), m.group()) for m in _FIELDS.finditer(line)]
+    labels = [text for _, _, text in fields]
+    if (len(labels) < 2 or not all(is_label(label) and not _HAS_DIGIT.search(label) for label in labels)
+            or len(set(labels)) < len(labels) or not any(word in line for word in COLUMN_WORDS)):
+        return None
+    offsets = _display_offsets(line)
+    starts = [offsets[start] for start, _, _ in fields]
+    ends = [offsets[end] for _, end, _ in fields]
+    bounds = [0] + [(ends[i - 1] + starts[i] + 1) // 2 for i in range(1, len(fields))]
+    return Columns(labels, bounds)
+
+
+def _display_offsets(line: str) -> list[int]:
+    """The display column at each character offset (and one past the end)."""
+    offsets = [0]
+    for ch in line:
+        offsets.append(offsets[-1] + _width(ch))
+    return offsets
+
+
+def cut(line: str, columns: Columns) -> list[str]:
+    """The line's cells under the header's columns: its fields, when it has as many as the
+    header (a list typed with spaces); else cut at the columns' display positions, a
+    character going where it starts (a report whose names hold a full-width space)."""
+    fields = _FIELDS.findall(line)
+    if len(fields) == len(columns.bounds):
+        return fields
+    cells = [""] * len(columns.bounds)
+    col, at = 0, 0
+    bounds = columns.bounds
+    for ch in line:
+        while col + 1 < len(bounds) and at >= bounds[col + 1]:
+            col += 1
+        cells[col] += ch
+        at += _width(ch)
+    return [cell.strip(" \t\u3000") for cell in cells]
+
+
+class ListingReader:
+    """Splits text chunks into TextBlocks and listing TableBlocks, keeping line numbers; a
+    listing cut by a chunk's end goes on under the same header in the next chunk."""
+
+    def __init__(self, where: str = "") -> None:
+        self.where = where
+        self._open: Columns | None = None  # a listing the previous chunk ended inside
+
+    def blocks(self, chunk: str, first_line: int) -> Iterator[Block]:
+        """The chunk as it was (one TextBlock) unless a listing is in it; text around a listing
+        keeps its exact characters and line numbers."""
+        lines = chunk.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # a chunk ends at a line end
+        tables: list[tuple[int, int, Columns, bool]] = []  # (first line, end, columns, with header)
+        i = 0
+        if self._open is not None:  # the listing the last chunk ended in, under its header
+            end = self._rows_end(lines, 0)
+            if end:
+                tables.append((0, end, self._open, False))
+            i = end
+            self._open = self._open if end == len(lines) else None
+        while i < len(lines):
+            columns = header_columns(lines[i])
+            end = self._rows_end(lines, i + 1) if columns else 0
+            if columns is None or end - i - 1 < MIN_ROWS or not self._tabular(lines[i + 1:end], columns):
+                i += 1
+                continue
+            tables.append((i, end, columns, True))
+            self._open = columns if end == len(lines) else None
+            i = end
+        if not tables:
+            yield TextBlock(chunk, where=self.where, first_line=first_line)
+            return
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        text_from = 0
+        for start, end, columns, with_header in tables:
+            if text_from < start:
+                yield TextBlock(chunk[starts[text_from]:starts[start]], where=self.where,
+                                first_line=first_line + text_from)
+            yield self._table(lines, start, end, first_line, columns, with_header=with_header)
+            text_from = end
+        if chunk[starts[text_from]:].strip():
+            yield TextBlock(chunk[starts[text_from]:], where=self.where, first_line=first_line + text_from)
+
+    @staticmethod
+    def _tabular(rows: list[str], columns: Columns) -> bool:
+        """Most rows fill two columns or more: a listing, not a paragraph under a heading."""
+        filled = sum(1 for row in rows[:50] if sum(1 for cell in cut(row, columns) if cell) >= 2)
+        return filled >= 0.8 * min(len(rows), 50)
+
+    @staticmethod
+    def _rows_end(lines: list[str], start: int) -> int:
+        end = start
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        return end
+
+    def _table(self, lines: list[str], start: int, end: int, first_line: int, columns: Columns, *,
+               with_header: bool) -> TableBlock:
+        rows = [cut(line, columns) for line in lines[start + (1 if with_header else 0):end]]
+        if with_header:
+            rows.insert(0, list(columns.labels))
+        return TableBlock(rows=rows, headers=list(columns.labels), where=self.where, first_row=first_line + start)

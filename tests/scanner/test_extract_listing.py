@@ -1,0 +1,74 @@
+"""Listings in plain text (a 帳票 saved as text, a list typed with spaces) are tables: the
+header line gives each column its context however far below it a value sits."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from agent import fakedata
+from scanner.detect import Engine, load_engine
+from scanner.extract import ScanContext, Source
+from scanner.extract.listing import ListingReader, cut, header_columns
+from scanner.extract.text import extract_text
+from scanner.limits import Deadline, ScanLimits
+from scanner.model import Confidence, TableBlock, TextBlock
+from scanner.scan import scan_source
+
+PEOPLE = fakedata.people(40, seed=4)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+def _medium_numbers(engine: Engine, text: str, limits: ScanLimits | None = None) -> set[str]:
+    result = scan_source(Source.from_bytes("一覧.txt", text.encode("cp932")), engine, limits)
+    return {f.location for f in result.findings if f.detector == "pension_number" and f.confidence >= Confidence.MEDIUM}
+
+
+def test_a_listing_typed_with_full_width_spaces_is_headed(engine: Engine) -> None:
+    # a name beside a plain ten-digit number is low on its own: the header makes it a pension number
+    text = "被保険者一覧\n氏名　基礎年金番号\n" + "".join(f"{p.name}　{p.pension_number}\n" for p in PEOPLE)
+    assert len(_medium_numbers(engine, text)) == 40  # was 18: only those within reach of the header
+
+
+def test_an_aligned_report_keeps_each_name_in_its_column() -> None:
+    header = " 番号  氏名                基礎年金番号    生年月日"
+    row = f" 0001  {'山田　太郎':　<10}1234567890      S45.01.01"
+    columns = header_columns(header)
+    assert columns is not None and columns.labels == ["番号", "氏名", "基礎年金番号", "生年月日"]
+    assert cut(row, columns) == ["0001", "山田　太郎", "1234567890", "S45.01.01"]
+
+
+@pytest.mark.parametrize("line", ["山田　太郎様", "日時　令和6年4月1日", "Name  Number", "基礎年金番号"])
+def test_lines_that_are_not_headers(line: str) -> None:
+    assert header_columns(line) is None  # a name, a dated line, no column word, one label
+
+
+def test_a_letter_stays_text_exactly() -> None:
+    letter = "山田　太郎様\n\n基礎年金番号　1234-567890\n住所　東京都千代田区\n電話　03-1234-5678\n以上\n"
+    blocks = list(ListingReader().blocks(letter, 1))
+    assert blocks == [TextBlock(letter, where="", first_line=1)]
+
+
+def test_text_around_a_listing_keeps_its_characters_and_lines() -> None:
+    text = "前書き\n\n番号　氏名\n1　山田\n2　佐藤\n3　鈴木\n\n後書き\n"
+    blocks = list(ListingReader().blocks(text, 10))
+    assert [(type(b).__name__, getattr(b, "first_line", None) or b.first_row) for b in blocks] == [
+        ("TextBlock", 10), ("TableBlock", 12), ("TextBlock", 16)]
+    assert blocks[0].text == "前書き\n\n" and blocks[2].text == "\n後書き\n"
+    assert blocks[1].rows == [["番号", "氏名"], ["1", "山田"], ["2", "佐藤"], ["3", "鈴木"]]
+
+
+def test_a_listing_cut_by_a_chunk_goes_on_under_its_header(engine: Engine) -> None:
+    text = "氏名　基礎年金番号\n" + "".join(f"{p.name}　{p.pension_number}\n" for p in PEOPLE)
+    limits = dataclasses.replace(ScanLimits(), text_chunk_chars=400)  # several chunks
+    blocks = list(extract_text(Source.from_bytes("一覧.txt", text.encode("cp932")),
+                               ScanContext(limits, Deadline(30))))
+    assert len(blocks) >= 2 and all(isinstance(b, TableBlock) for b in blocks)
+    assert blocks[1].first_row > 2 and blocks[1].rows[0][0] != "氏名"  # the next chunk: rows only
+    assert all(b.headers == ["氏名", "基礎年金番号"] for b in blocks if isinstance(b, TableBlock))
+    assert len(_medium_numbers(engine, text, limits)) == 40
