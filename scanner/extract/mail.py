@@ -27,6 +27,7 @@ from ..model import Block, Outcome, PartNote, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .archive import member_budget, scan_member
 from .html import html_blocks
+from .listing import ListingReader
 
 _HEADER_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
 _MAIL_HEADERS = (b"from:", b"date:", b"message-id:", b"mime-version:", b"received:", b"subject:")
@@ -70,7 +71,7 @@ def extract_mail(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
             if content_type == "text/html":
                 yield from html_blocks([text], f"body {bodies}", ctx)
             elif text:
-                yield TextBlock(text, where=f"body {bodies}")
+                yield from ListingReader(f"body {bodies}").blocks(text, 1)  # a roster typed into the mail
             if "\ufffd" in text:
                 yield PartNote(f"body {bodies}", Outcome.ERROR, "encoding: bytes its charset does not decode; "
                                "read with replacement characters", read_anyway=True)

@@ -20,6 +20,7 @@ from ..model import Block, Outcome, PartNote, TextBlock
 from . import ScanContext, Source
 from .archive import member_budget, scan_member
 from .html import html_blocks
+from .listing import ListingReader
 
 _PROPS = "__properties_version1.0"
 _ATTACHMENT = "__attach_version1.0_#"
@@ -43,7 +44,7 @@ def _message(ole: olefile.OleFileIO, source: Source, ctx: ScanContext, base: lis
         yield TextBlock(subject, where=f"{prefix}subject")
     body = _text(ole, base, "1000")
     if body:
-        yield TextBlock(body, where=f"{prefix}body")
+        yield from ListingReader(f"{prefix}body").blocks(body, 1)  # a roster typed into the mail
     else:  # HTML only (the plain body is optional)
         markup = _stream(ole, [*base, "__substg1.0_10130102"])
         if markup:

@@ -103,3 +103,12 @@ def test_a_plain_text_file_is_not_taken_for_mail() -> None:
     assert sniff(memo).name == "text"  # one header-like line is not a mail
     saved = Source.from_bytes("message.txt", b"Received: by x\r\nFrom: a@b\r\nSubject: x\r\n\r\nbody\r\n")
     assert sniff(saved).name == "eml"
+
+
+def test_a_roster_typed_into_a_plain_body_is_a_table(engine: Engine) -> None:
+    people = fakedata.people(30, seed=5)
+    body = ("総務課 御中\n\n照会のあった方の番号です。\n\n氏名　基礎年金番号\n"
+            + "".join(f"{p.name}　{p.pension_number}\n" for p in people) + "\n以上\n")
+    result = _scan(engine, _mail(body, charset="utf-8"))
+    assert len(_pension(result)) == 30  # plain numbers beside names: the header heads them all
+    assert all(loc.startswith("body 1!") for loc, _ in _pension(result))
