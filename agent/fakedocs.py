@@ -238,7 +238,7 @@ def ods(rows: Sequence[Sequence[str]]) -> bytes:
 
 
 def pdf_japanese(pages: Sequence[str], *, identity_h: bool = False) -> bytes:
-    """A PDF whose pages show ``pages`` in a Japanese CID font (one line per page).
+    """A PDF whose pages show ``pages`` in a Japanese CID font, a line for each line of text.
 
     Default: Type0 font with the predefined CMap UniJIS-UCS2-H (Adobe-Japan1), so the
     reader must map CIDs to Unicode itself. ``identity_h``: Identity-H with the text's
@@ -252,8 +252,8 @@ def pdf_japanese(pages: Sequence[str], *, identity_h: bool = False) -> bytes:
     for i, text in enumerate(pages):
         page = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * i} 0 R "
                 f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>")
-        hexed = text.encode("utf-16-be").hex().upper()
-        content = f"BT /F1 12 Tf 50 780 Td <{hexed}> Tj ET".encode()
+        shown = " T* ".join(f"<{line.encode('utf-16-be').hex().upper()}> Tj" for line in text.split("\n"))
+        content = f"BT /F1 12 Tf 14 TL 50 780 Td {shown} ET".encode()
         objects.append(page.encode())
         objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
     encoding = "/Identity-H" if identity_h else "/UniJIS-UCS2-H"

@@ -93,12 +93,14 @@ class ListingReader:
         self.where = where
         self._open: Columns | None = None  # a listing the previous chunk ended inside
 
-    def blocks(self, chunk: str, first_line: int) -> Iterator[Block]:
+    def blocks(self, chunk: str, first_line: int | None) -> Iterator[Block]:
         """The chunk as it was (one TextBlock) unless a listing is in it; text around a listing
-        keeps its exact characters and line numbers."""
-        lines = chunk.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()  # a chunk ends at a line end
+        keeps its exact characters and line numbers. ``first_line`` None: text where lines
+        mean nothing (a PDF page); a listing's rows are then numbered from the chunk's start."""
+        raw = chunk.split("\n")
+        if raw and raw[-1] == "":
+            raw.pop()  # a chunk ends at a line end
+        lines = [line[:-1] if line.endswith("\r") else line for line in raw]  # CRLF (pdfium, Windows)
         tables: list[tuple[int, int, Columns, bool]] = []  # (first line, end, columns, with header)
         i = 0
         if self._open is not None:  # the listing the last chunk ended in, under its header
@@ -120,17 +122,18 @@ class ListingReader:
             yield TextBlock(chunk, where=self.where, first_line=first_line)
             return
         starts = [0]
-        for line in lines:
+        for line in raw:
             starts.append(starts[-1] + len(line) + 1)
+        line_of = (lambda i: None) if first_line is None else (lambda i: first_line + i)  # noqa: E731
         text_from = 0
         for start, end, columns, with_header in tables:
             if text_from < start:
-                yield TextBlock(chunk[starts[text_from]:starts[start]], where=self.where,
-                                first_line=first_line + text_from)
-            yield self._table(lines, start, end, first_line, columns, with_header=with_header)
+                yield TextBlock(chunk[starts[text_from]:starts[start]], where=self.where, first_line=line_of(text_from))
+            yield self._table(lines, start, end, 1 if first_line is None else first_line, columns,
+                              with_header=with_header)
             text_from = end
         if chunk[starts[text_from]:].strip():
-            yield TextBlock(chunk[starts[text_from]:], where=self.where, first_line=first_line + text_from)
+            yield TextBlock(chunk[starts[text_from]:], where=self.where, first_line=line_of(text_from))
 
     @staticmethod
     def _tabular(rows: list[str], columns: Columns) -> bool:

@@ -23,6 +23,7 @@ from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from ..protection import PDF_MAGIC
 from . import FormatSpec, ScanContext, Source
 from .archive import member_budget, scan_member
+from .listing import ListingReader
 
 IMAGE_ONLY = "image-only PDF (no text layer)"
 
@@ -67,7 +68,7 @@ def extract_pdf(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
                 text = _page_text(page)
                 if text.strip():
                     text_pages += 1
-                    yield TextBlock(text, where=f"page {index + 1}", first_line=None)
+                    yield from ListingReader(f"page {index + 1}").blocks(text, None)  # a 帳票 printed to PDF
                 elif _has_images(page):
                     image_pages.append(index + 1)
             finally:

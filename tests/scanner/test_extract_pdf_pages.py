@@ -52,3 +52,20 @@ def test_broken_xref_is_repaired_or_corrupt_never_a_crash() -> None:
 def test_garbage_after_pdf_magic_is_corrupt() -> None:
     with pytest.raises(CorruptFile):
         _extract(b"%PDF-1.7\n" + bytes(range(256)) * 8)
+
+
+def test_a_listing_printed_to_pdf_is_a_table_under_its_header() -> None:
+    # a 帳票 printed to PDF: names beside plain numbers, the header only at the top of the page
+    from agent import fakedata
+    from scanner.detect import load_engine
+    from scanner.model import Confidence
+    from scanner.scan import scan_source
+
+    people = fakedata.people(40, seed=4)
+    page = "被保険者一覧\n氏名　基礎年金番号\n" + "\n".join(f"{p.name}　{p.pension_number}" for p in people)
+    result = scan_source(Source.from_bytes("一覧.pdf", samples.pdf_japanese([page])), load_engine())
+    numbers = [f for f in result.findings if f.detector == "pension_number"]
+    assert len(numbers) == 40 and all(f.confidence >= Confidence.MEDIUM for f in numbers)
+    assert {f.location for f in numbers} == {f"page 1!B{line}" for line in range(3, 43)}
+    title = [b for b in _extract(samples.pdf_japanese([page])) if isinstance(b, TextBlock)]
+    assert [(b.text.strip(), b.first_line) for b in title] == [("被保険者一覧", None)]  # no line numbers in a PDF
