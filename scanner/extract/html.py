@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 
 from ..errors import Unsupported
-from ..model import Block, PartNote, TableBlock, TextBlock
+from ..model import Block, PartNote, TableBlock
 from . import FormatSpec, ScanContext, Source
+from .listing import ListingReader
 from .ooxml import table_block
 from .text import head_guess, line_chunks, open_text, problem_notes
 
@@ -116,7 +117,7 @@ def html_blocks(pieces: Iterable[str], where: str, ctx: ScanContext) -> Iterator
         lines = parser.take_lines()
         if lines:
             for chunk, _line in line_chunks(["\n".join(lines)], ctx.limits.text_chunk_chars):
-                yield TextBlock(chunk, where=where or "text", first_line=None)
+                yield from ListingReader(where or "text").blocks(chunk, None)  # a report in <pre>
         for rows in parser.tables:
             tables += 1
             block: TableBlock = table_block(rows, f"{prefix}table {tables}")

@@ -47,3 +47,12 @@ def test_text_outside_tables_loses_its_tags_and_scripts_are_skipped(engine: Engi
 def test_sniffing() -> None:
     assert sniff(Source.from_bytes("a.txt", b"\xef\xbb\xbf<!DOCTYPE html><html>")).name == "html"
     assert sniff(Source.from_bytes("a.txt", "会議メモ <重要>".encode())).name == "text"
+
+
+def test_a_report_in_pre_is_read_as_a_listing(engine: Engine) -> None:
+    # a mainframe report published as HTML: a header line over plain rows in <pre>
+    rows = "\n".join(f"架空　{i}郎　{1000 + i}{567000 + i:06d}" for i in range(40))
+    page = f"<html><body><h1>受給者一覧</h1><pre>\n氏名　基礎年金番号\n{rows}\n</pre></body></html>"
+    found = _pension(scan_source(Source.from_bytes("一覧.html", page.encode("utf-8")), engine))
+    assert len(found) == 40 and all(level >= Confidence.MEDIUM for _, level in found)
+    assert all(location.startswith("text!B") for location, _ in found)
