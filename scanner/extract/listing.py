@@ -25,6 +25,7 @@ from ..model import Block, TableBlock, TextBlock
 from .tables import is_label
 
 MIN_ROWS = 3
+_JUDGED_ROWS = 10
 # Words that name a column of a listing; a header holds one (and no digits).
 COLUMN_WORDS = ("番号", "氏名", "名前", "フリガナ", "カナ", "住所", "年月日", "日付", "電話", "性別", "所属",
                 "区分", "コード", "金額", "備考", "記号", "No", "NO", "№")
@@ -85,6 +86,15 @@ def cut(line: str, columns: Columns) -> list[str]:
     return [cell.strip(" \t\u3000") for cell in cells]
 
 
+def _run_ends(lines: list[str]) -> list[int]:
+    """For each line, where the run of non-blank lines from it ends (one pass from the end:
+    a file of many header-like lines must not be scanned again from each of them)."""
+    ends = [len(lines)] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        ends[i] = ends[i + 1] if lines[i].strip() else i
+    return ends
+
+
 class ListingReader:
     """Splits text chunks into TextBlocks and listing TableBlocks, keeping line numbers; a
     listing cut by a chunk's end goes on under the same header in the next chunk."""
@@ -102,17 +112,18 @@ class ListingReader:
             raw.pop()  # a chunk ends at a line end
         lines = [line[:-1] if line.endswith("\r") else line for line in raw]  # CRLF (pdfium, Windows)
         tables: list[tuple[int, int, Columns, bool]] = []  # (first line, end, columns, with header)
+        run_end = _run_ends(lines)
         i = 0
         if self._open is not None:  # the listing the last chunk ended in, under its header
-            end = self._rows_end(lines, 0)
+            end = run_end[0]
             if end:
                 tables.append((0, end, self._open, False))
             i = end
             self._open = self._open if end == len(lines) else None
         while i < len(lines):
             columns = header_columns(lines[i])
-            end = self._rows_end(lines, i + 1) if columns else 0
-            if columns is None or end - i - 1 < MIN_ROWS or not self._tabular(lines[i + 1:end], columns):
+            end = run_end[i + 1] if columns else 0
+            if columns is None or end - i - 1 < MIN_ROWS or not self._tabular(lines[i + 1:min(end, i + 1 + _JUDGED_ROWS)], columns):
                 i += 1
                 continue
             tables.append((i, end, columns, True))
@@ -137,16 +148,12 @@ class ListingReader:
 
     @staticmethod
     def _tabular(rows: list[str], columns: Columns) -> bool:
-        """Most rows fill two columns or more: a listing, not a paragraph under a heading."""
-        filled = sum(1 for row in rows[:50] if sum(1 for cell in cut(row, columns) if cell) >= 2)
-        return filled >= 0.8 * min(len(rows), 50)
+        """Most rows fill two columns or more: a listing, not a paragraph under a heading.
+        ``rows``: the first _JUDGED_ROWS at most (a header is judged on what follows it closely,
+        so a file of a thousand header-like lines costs a thousand small looks, not a square)."""
+        filled = sum(1 for row in rows if sum(1 for cell in cut(row, columns) if cell) >= 2)
+        return filled >= 0.8 * len(rows)
 
-    @staticmethod
-    def _rows_end(lines: list[str], start: int) -> int:
-        end = start
-        while end < len(lines) and lines[end].strip():
-            end += 1
-        return end
 
     def _table(self, lines: list[str], start: int, end: int, first_line: int, columns: Columns, *,
                with_header: bool) -> TableBlock:

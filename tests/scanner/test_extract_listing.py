@@ -72,3 +72,23 @@ def test_a_listing_cut_by_a_chunk_goes_on_under_its_header(engine: Engine) -> No
     assert blocks[1].first_row > 2 and blocks[1].rows[0][0] != "氏名"  # the next chunk: rows only
     assert all(b.headers == ["氏名", "基礎年金番号"] for b in blocks if isinstance(b, TableBlock))
     assert len(_medium_numbers(engine, text, limits)) == 40
+
+
+def test_many_header_like_lines_cost_a_small_look_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a crafted file of header-like lines between one-field lines: each is judged on the few
+    # rows after it, not on all of them (which would be a square of the file's lines)
+    from scanner.extract import listing
+
+    calls = 0
+    real_cut = listing.cut
+
+    def counting_cut(line: str, columns: listing.Columns) -> list[str]:
+        nonlocal calls
+        calls += 1
+        return real_cut(line, columns)
+
+    monkeypatch.setattr(listing, "cut", counting_cut)
+    pairs = 2000
+    blocks = list(ListingReader().blocks("番号　氏名\nx\n" * pairs, 1))
+    assert [type(b) for b in blocks] == [TextBlock]  # no listing: the rows fill one column
+    assert calls <= pairs * 10
