@@ -15,7 +15,7 @@ import html
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import python_calamine as calamine
@@ -23,14 +23,11 @@ from defusedxml.ElementTree import iterparse
 
 from ..errors import CorruptFile, Encrypted, LimitExceeded
 from ..limits import Deadline
-from ..model import Block, Outcome, PartNote, TableBlock
+from ..model import Block, Outcome, PartNote
 from . import FormatSpec, ScanContext, Source
 from .ooxml import open_part, zip_names
-from .tables import col_index, find_header_row
+from .tables import col_index, table_blocks
 from .xlsx_parts import extra_blocks
-
-HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
-CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
 
 CellFormats = dict[int, dict[int, str]]  # row0 -> col0 -> zero-padded digit pattern
 
@@ -217,42 +214,6 @@ def _sheet_rows(sheet: Any, formats: CellFormats, ctx: ScanContext) -> Iterator[
                 shown[col - col0] = display(values[col - col0], pattern)
         cells = [""] * col0 + shown if col0 else shown
         yield r + 1, cells
-
-
-def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[TableBlock]:
-    """Group numbered rows into contiguous TableBlocks; header found under title rows."""
-    it = iter(rows)
-    head = [row for _, row in zip(range(HEADER_WINDOW), it, strict=False)]
-    if not head:
-        return
-    numbers = [n for n, _ in head]
-    cells = [c for _, c in head]
-    h = find_header_row(cells)
-    headers: list[str] = list(cells[h]) if h is not None else []
-    titles = list(zip(numbers[: h or 0], cells[: h or 0], strict=True))
-    yield from _contiguous(titles, [], where)
-    body = zip(numbers[(h or 0) :], cells[(h or 0) :], strict=True)
-    yield from _contiguous(_chain(body, it), headers, where)
-
-
-def _chain(first: Iterable[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]]
-           ) -> Iterator[tuple[int, list[str]]]:
-    yield from first
-    yield from rest
-
-
-def _contiguous(rows: Iterable[tuple[int, list[str]]], headers: list[str], where: str) -> Iterator[TableBlock]:
-    block: list[list[str]] = []
-    first = 0
-    for number, row in rows:
-        if block and (number != first + len(block) or len(block) >= CHUNK_ROWS):
-            yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
-            block = []
-        if not block:
-            first = number
-        block.append(row)
-    if block:
-        yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
 
 
 # --- workbooks ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from defusedxml.ElementTree import iterparse
 from ..errors import CorruptFile
 from ..model import Block
 from . import FormatSpec, ScanContext, Source
-from .spreadsheet import table_blocks
+from .tables import table_blocks
 
 _NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SS = "{" + _NS + "}"

@@ -2,15 +2,22 @@
 
 ``find_header_row`` finds the row of column labels even when a roster puts a title,
 a date line and a blank line above it, so a header like 年金番号 can give context to a
-value hundreds of rows below. ``col_letter`` names a column the way Excel does.
+value hundreds of rows below; ``table_blocks`` groups a sheet's numbered rows into
+TableBlocks under it. ``col_letter`` names a column the way Excel does.
 ``split_pairs`` and ``join_split_numbers`` make one number of a pension number split over
 記号 and 番号 columns; the detection engine applies them to every table, whatever its format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
+
+from ..model import TableBlock
+
+HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
+CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
 
 _MAX_LABEL_CHARS = 40  # longer cells are sentences or data, not column labels
 _MIN_LABEL_SHARE = 0.6  # share of a header's non-empty cells that must look like labels
@@ -96,6 +103,38 @@ def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | 
         if after is None or is_label(_filled(after)[0]):
             return None
     return best
+
+
+def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[TableBlock]:
+    """Group numbered rows into contiguous TableBlocks; header found under title rows."""
+    it = iter(rows)
+    head = [row for _, row in zip(range(HEADER_WINDOW), it, strict=False)]
+    if not head:
+        return
+    numbers = [n for n, _ in head]
+    cells = [c for _, c in head]
+    h = find_header_row(cells)
+    headers: list[str] = list(cells[h]) if h is not None else []
+    titles = list(zip(numbers[: h or 0], cells[: h or 0], strict=True))
+    yield from numbered_blocks(titles, [], where)
+    body = zip(numbers[(h or 0) :], cells[(h or 0) :], strict=True)
+    yield from numbered_blocks(chain(body, it), headers, where)
+
+
+def numbered_blocks(rows: Iterable[tuple[int, list[str]]], headers: list[str], where: str) -> Iterator[TableBlock]:
+    """Rows by their numbers as TableBlocks under ``headers``: a new block where the numbers
+    skip (an empty row between) or a block reaches CHUNK_ROWS."""
+    block: list[list[str]] = []
+    first = 0
+    for number, row in rows:
+        if block and (number != first + len(block) or len(block) >= CHUNK_ROWS):
+            yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
+            block = []
+        if not block:
+            first = number
+        block.append(row)
+    if block:
+        yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
 
 
 # --- 記号 | 番号: a pension number split over two columns (as on the 年金手帳) -----------

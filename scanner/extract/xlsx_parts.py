@@ -28,7 +28,7 @@ from ..errors import CorruptFile, LimitExceeded, ScanTimeout
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import ScanContext, Source
 from .ooxml import DRAWING_TAGS, content_types, embedded_files, open_part, open_zip, part_blocks, read_part
-from .tables import col_index
+from .tables import col_index, numbered_blocks, table_blocks
 
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _TC = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
@@ -42,7 +42,6 @@ _TEXT_PARTS = {  # content type -> (tags of its paragraphs and runs, usual name)
 }
 _PIVOT_DEFINITION = f"{_SML}.pivotCacheDefinition+xml"
 _PIVOT_DEFINITION_NAME = re.compile(r"xl/pivotCache/pivotCacheDefinition\d+\.xml")
-_PIVOT_ROWS = 2000  # rows per TableBlock
 _EXTERNAL_LINK = f"{_SML}.externalLink+xml"
 _EXTERNAL_LINK_NAME = re.compile(r"xl/externalLinks/externalLink\d+\.xml")
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
@@ -98,7 +97,7 @@ def _pivot_blocks(zf: zipfile.ZipFile, definition: str, names: set[str], ctx: Sc
     records = definition.replace("pivotCacheDefinition", "pivotCacheRecords")
     if records in names:
         with open_part(zf, records, ctx) as stream:
-            yield from _record_blocks(stream, fields, headers, where, ctx)
+            yield from numbered_blocks(enumerate(_record_rows(stream, fields, ctx), start=1), headers, where)
         return
     for f in fields:  # no saved records: each field's distinct values, under its name
         if f.items:
@@ -118,10 +117,8 @@ def _cache_fields(stream: IO[bytes], ctx: ScanContext) -> list[_Field]:
     return fields
 
 
-def _record_blocks(stream: IO[bytes], fields: list[_Field], headers: list[str], where: str,
-                   ctx: ScanContext) -> Iterator[TableBlock]:
-    rows: list[list[str]] = []
-    first = 1
+def _record_rows(stream: IO[bytes], fields: list[_Field], ctx: ScanContext) -> Iterator[list[str]]:
+    """The cache's source rows, shared items resolved."""
     for n, (_event, elem) in enumerate(_parse(stream, ("end",))):
         if n % 4096 == 0:
             ctx.deadline.check()
@@ -136,13 +133,7 @@ def _record_blocks(stream: IO[bytes], fields: list[_Field], headers: list[str], 
             else:
                 row.append(value.get("v", ""))
         elem.clear()
-        rows.append(row)
-        if len(rows) >= _PIVOT_ROWS:
-            yield TableBlock(rows=rows, headers=headers, where=where, first_row=first)
-            first += len(rows)
-            rows = []
-    if rows:
-        yield TableBlock(rows=rows, headers=headers, where=where, first_row=first)
+        yield row
 
 
 def _external_link_blocks(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> Iterator[Block | PartNote]:
@@ -165,8 +156,6 @@ def _external_link_blocks(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> I
             elif elem.tag == _S + "sheetData":
                 sheets.append((elem.get("sheetId", ""), rows))
                 rows = []
-    from .spreadsheet import table_blocks  # here: spreadsheet imports this module
-
     for sheet_id, sheet_rows in sheets:
         index = int(sheet_id) if sheet_id.isdigit() else -1
         sheet = sheet_names[index] if 0 <= index < len(sheet_names) else sheet_id
