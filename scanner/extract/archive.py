@@ -59,10 +59,18 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
     else escaped bytes; never dropped."""
     if info.flag_bits & 0x800:
         return info.orig_filename
-    raw = _raw_name(info)  # zipfile decoded the raw bytes as cp437
-    for encoding in ("utf-8", "cp932"):
+    return decoded_name(_raw_name(info))  # zipfile decoded the raw bytes as cp437
+
+
+def decoded_name(raw: bytes, encodings: tuple[str, ...] = ("utf-8", "cp932"), *, dos_separators: bool = False
+                 ) -> str:
+    """A member name from an archive's raw bytes: the first of ``encodings`` that decodes it
+    cleanly (its backslashes made slashes where the archiver wrote DOS paths), else CP932 with
+    the bytes it cannot decode escaped, their backslashes kept; never dropped."""
+    for encoding in encodings:
         with contextlib.suppress(UnicodeDecodeError):
-            return raw.decode(encoding)
+            name = raw.decode(encoding)
+            return name.replace("\\", "/") if dos_separators else name
     return raw.decode("cp932", "backslashreplace")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import CorruptFile, LimitExceeded, Unsupported
 from ..model import Block, Outcome, PartNote
 from . import FormatSpec, ScanContext, Source
-from .archive import check_ratio, check_totals, member_budget, scan_member
+from .archive import check_ratio, check_totals, decoded_name, member_budget, scan_member
 
 _METHOD = re.compile(rb"-l[hz][0-7ds]-")
 _DIRECTORY = b"-lhd-"
@@ -31,13 +31,7 @@ def _is_lzh(source: Source) -> bool:
 
 def member_name(raw: str) -> str:
     """lhafile decodes names as latin-1; Japanese LHA tools wrote them in CP932 (\\ and 0xFF as separators)."""
-    data = raw.encode("latin-1", "replace")
-    for encoding in ("cp932", "utf-8"):
-        try:
-            return data.decode(encoding).replace("\\", "/")
-        except UnicodeDecodeError:
-            continue
-    return data.decode("cp932", "backslashreplace")
+    return decoded_name(raw.encode("latin-1", "replace"), ("cp932", "utf-8"), dos_separators=True)
 
 
 def extract_lzh(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:

@@ -10,7 +10,6 @@ and the rest is read. Sizes are checked against the archive limits before a memb
 
 from __future__ import annotations
 
-import contextlib
 import struct
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -19,7 +18,7 @@ from ..errors import CorruptFile, Encrypted, LimitExceeded, Unsupported
 from ..model import Block, Outcome, PartNote
 from ..protection import RAR4_MAGIC, RAR5_MAGIC, rar_archive_protection, rar_member_protection
 from . import FormatSpec, ScanContext, Source, member_name_block
-from .archive import check_ratio, check_totals, encrypted_member, member_budget, scan_member
+from .archive import check_ratio, check_totals, decoded_name, encrypted_member, member_budget, scan_member
 
 _UNICODE_NAME = 0x0200  # RAR 4 file flag: the name is Unicode (else the archiver's code page)
 NO_TOOL = "compressed RAR member: no unrar, unar, 7z or bsdtar on PATH to decompress it"
@@ -36,11 +35,7 @@ def member_name(info: Any) -> str:
 
     if isinstance(info, Rar5Info) or info.flags & _UNICODE_NAME or not isinstance(info.orig_filename, bytes):
         return str(info.filename)
-    raw: bytes = info.orig_filename
-    for encoding in ("utf-8", "cp932"):
-        with contextlib.suppress(UnicodeDecodeError):
-            return raw.decode(encoding).replace("\\", "/")
-    return raw.decode("cp932", "backslashreplace")
+    return decoded_name(info.orig_filename, dos_separators=True)
 
 
 def extract_rar(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
