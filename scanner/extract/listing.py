@@ -122,8 +122,9 @@ class ListingReader:
             self._open = self._open if end == len(lines) else None
         while i < len(lines):
             columns = header_columns(lines[i])
-            end = run_end[i + 1] if columns else 0
-            if columns is None or end - i - 1 < MIN_ROWS or not self._tabular(lines[i + 1:min(end, i + 1 + _JUDGED_ROWS)], columns):
+            end = run_end[i + 1]
+            if (columns is None or end - i - 1 < MIN_ROWS
+                    or not self._tabular(lines[i + 1:min(end, i + 1 + _JUDGED_ROWS)], columns)):
                 i += 1
                 continue
             tables.append((i, end, columns, True))
@@ -153,7 +154,6 @@ class ListingReader:
         so a file of a thousand header-like lines costs a thousand small looks, not a square)."""
         filled = sum(1 for row in rows if sum(1 for cell in cut(row, columns) if cell) >= 2)
         return filled >= 0.8 * len(rows)
-
 
     def _table(self, lines: list[str], start: int, end: int, first_line: int, columns: Columns, *,
                with_header: bool) -> TableBlock:
