@@ -215,22 +215,19 @@ class Engine:
         pairs = split_pairs(block.headers)  # 記号 | 番号 columns, as the 年金手帳 prints them
         if pairs:  # one number in the left cell, whatever format the table came from
             block = replace(block, rows=[join_split_numbers(row, pairs) for row in block.rows])
-        row_strs = [_CELL_SEP.join(row) for row in block.rows]
-        joined = _ROW_SEP.join(row_strs)
+        row_strs, joined = _joined(block)
         if (joined.count(_ROW_SEP) != max(len(row_strs) - 1, 0)
                 or joined.count(_CELL_SEP) != sum(max(len(row) - 1, 0) for row in block.rows)):
             # A cell holds a separator itself (a control character in a hostile or broken
             # file): it would shift every row and column after it. Read it as a space.
             block = replace(block, rows=[[cell.translate(_SEPARATORS_TO_SPACE) for cell in row] for row in block.rows])
-            row_strs = [_CELL_SEP.join(row) for row in block.rows]
-            joined = _ROW_SEP.join(row_strs)
+            row_strs, joined = _joined(block)
         # 方眼紙 forms are rare: a label first (substring searches), the boxes' regex only then
         if any(label in joined for label in self._box_labels) and _BOX_RUN.search(joined) is not None:
             boxed = self._join_digit_boxes(block, row_strs)
             if boxed is not block:
                 block = boxed
-                row_strs = [_CELL_SEP.join(row) for row in block.rows]
-                joined = _ROW_SEP.join(row_strs)
+                row_strs, joined = _joined(block)
         headers = [normalize_str(h) for h in block.headers]
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         scoped = self._column_scoped(headers)
@@ -477,6 +474,12 @@ class _ColumnPlan:
     header: str | None  # normalized; None for a column without one
     detectors: list[tuple[Detector, bool, float, tuple[str, ...]]]  # (rule, wants letters, header delta, why)
     location_prefix: str  # "Sheet1!B": the row number completes a cell's location
+
+
+def _joined(block: TableBlock) -> tuple[list[str], str]:
+    """Each row's cells joined by the cell separator, and the rows joined by the row separator."""
+    row_strs = [_CELL_SEP.join(row) for row in block.rows]
+    return row_strs, _ROW_SEP.join(row_strs)
 
 
 def _merge_windows(spans: list[tuple[int, int]], width: int, size: int) -> list[tuple[int, int]]:
