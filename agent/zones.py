@@ -26,17 +26,19 @@ class ZoneMap:
         # Every file of a sweep is matched: roots and answers are worked out once per rule.
         prefix = [r for r in rules if not (_GLOB_CHARS & set(r.path))]
         self._prefix = sorted(
-            ((_norm(r.path), _norm(r.path).rstrip("/") + "/", ZoneMatch(r.zone, _norm(r.share_root or r.path), r.network))
+            ((canonical(r.path), canonical(r.path).rstrip("/") + "/", ZoneMatch(r.zone, canonical(r.share_root or r.path), r.network))
              for r in prefix),
             key=lambda entry: -len(entry[0]),
         )
-        self._globs = [(canonical_glob(r.path), ZoneMatch(r.zone, _norm(r.share_root) if r.share_root else None,
+        self._globs = [(canonical_glob(r.path), ZoneMatch(r.zone, canonical(r.share_root) if r.share_root else None,
                                                           r.network))
                        for r in rules if _GLOB_CHARS & set(r.path)]
         self._default = ZoneMatch(default_zone, None)
 
     def match(self, path: str | bytes) -> ZoneMatch:
-        text = _norm(os.fsdecode(path) if isinstance(path, bytes) else path)
+        # A walked path is already real (its root is): resolving it again would cost an lstat
+        # per folder per file, a round trip each on a network share.
+        text = os.path.abspath(os.path.expanduser(os.fsdecode(path) if isinstance(path, bytes) else path))
         for root, below, answer in self._prefix:
             if text == root or text.startswith(below):
                 return answer
@@ -56,9 +58,6 @@ def canonical(path: str) -> str:
     return os.path.realpath(os.path.expanduser(path)) if path else path
 
 
-_norm = canonical
-
-
 def canonical_glob(pattern: str) -> str:
     """A glob whose fixed leading folders are named through a symlink, with those folders
     resolved as ``canonical`` resolves paths ('/mnt/share/*/tmp' -> '/srv/share/*/tmp');
@@ -76,4 +75,4 @@ def parse_zone_flag(flag: str) -> ZoneRule:
     zone, sep, path = flag.partition("=")
     if not sep or not zone.strip() or not path.strip():
         raise ValueError(f"--zone expects NAME=PATH, got {flag!r}")
-    return ZoneRule(zone=zone.strip(), path=_norm(path.strip()), share_root=_norm(path.strip()))
+    return ZoneRule(zone=zone.strip(), path=canonical(path.strip()), share_root=canonical(path.strip()))

@@ -43,3 +43,20 @@ def test_paths_and_globs_named_through_a_symlink_are_resolved(tmp_path):
     zones = ZoneMap([ZoneRule("shared", f"{link}/share/*"), ZoneRule("shared", str(link / "share" / "人事"))])
     assert zones.match(str(real / "a.csv")).zone == "shared"  # the glob
     assert zones.match(str(real / "人事" / "a.csv")).share_root == str(real / "人事")
+
+
+def test_matching_a_walked_path_resolves_nothing(monkeypatch):
+    # rules are resolved once; each file's path is already real, and resolving it again would
+    # cost an lstat per folder per file (a round trip each on a network share)
+    import os
+
+    from agent import zones as zones_module
+
+    zones = ZoneMap([ZoneRule("shared", "/srv/share")], "local")
+
+    def no_realpath(path):
+        raise AssertionError(f"resolved {path}")
+
+    monkeypatch.setattr(zones_module.os.path, "realpath", no_realpath)
+    assert zones.match(b"/srv/share/dept/a.csv").zone == "shared"
+    assert zones.match(os.fsdecode(b"/home/u/b.csv")).zone == "local"
