@@ -145,8 +145,8 @@ def own_path(path: bytes, root: bytes | None) -> str:
             relative = os.path.relpath(path, root)
         except ValueError:  # Windows: another drive
             relative = b".."
-        if not relative.startswith(b".."):
-            return display_path(relative)
+        if relative != b".." and not relative.startswith(os.pardir.encode() + os.sep.encode()):
+            return display_path(relative)  # below the root ("..名簿" is a folder's name, not a way up)
     return display_path(os.path.basename(path))
 
 

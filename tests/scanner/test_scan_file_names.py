@@ -100,3 +100,10 @@ def test_a_password_archive_with_plain_names_is_encrypted_as_before(engine: Engi
 def test_names_behind_the_password_are_not_read(engine: Engine, tmp_path: Path) -> None:
     data = fakedocs.sevenzip(SCANS, password="secret", header_encryption=True)
     assert _scan(engine, tmp_path / "送付.7z", data).outcome == Outcome.ENCRYPTED
+
+
+def test_a_folder_whose_name_starts_with_two_dots_is_below_the_root(engine: Engine, tmp_path: Path) -> None:
+    from scanner.scan import own_path
+
+    assert own_path(bytes(tmp_path / "..1234-567890_山田太郎" / "a.txt"), bytes(tmp_path)) == "..1234-567890_山田太郎/a.txt"
+    assert own_path(bytes(tmp_path / "a.txt"), bytes(tmp_path / "elsewhere")) == "a.txt"  # outside: its name
