@@ -53,18 +53,19 @@ def extra_blocks(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
         names = set(zf.namelist())
         types = content_types(zf)
         for kind, (tags, usual) in _TEXT_PARTS.items():
-            pattern = re.compile(usual)
-            for name in sorted({n for n, t in types.items() if t == kind} | {n for n in names if pattern.fullmatch(n)}):
-                if name in names:
-                    yield from _guarded(name, partial(_text_part, zf, name, tags, ctx))
-        pivots = {n for n, t in types.items() if t == _PIVOT_DEFINITION} | set(filter(_PIVOT_DEFINITION_NAME.fullmatch,
-                                                                                       names))
-        for name in sorted(pivots & names):
+            for name in _parts(types, names, kind, re.compile(usual)):
+                yield from _guarded(name, partial(_text_part, zf, name, tags, ctx))
+        for name in _parts(types, names, _PIVOT_DEFINITION, _PIVOT_DEFINITION_NAME):
             yield from _guarded(name, partial(_pivot_blocks, zf, name, names, ctx))
-        links = {n for n, t in types.items() if t == _EXTERNAL_LINK} | set(filter(_EXTERNAL_LINK_NAME.fullmatch, names))
-        for name in sorted(links & names):
+        for name in _parts(types, names, _EXTERNAL_LINK, _EXTERNAL_LINK_NAME):
             yield from _guarded(name, partial(_external_link_blocks, zf, name, ctx))
         yield from embedded_files(source, zf, ctx)
+
+
+def _parts(types: dict[str, str], names: set[str], kind: str, usual: re.Pattern[str]) -> list[str]:
+    """The package's parts of content type ``kind``, and those with its usual name (a writer
+    that left the type out): only parts that are there, in name order."""
+    return sorted(({n for n, t in types.items() if t == kind} | set(filter(usual.fullmatch, names))) & names)
 
 
 def _guarded(name: str, blocks: Callable[[], Iterator[Block | PartNote]]) -> Iterator[Block | PartNote]:
