@@ -1,4 +1,4 @@
-"""RAR archives written by hand, for tests and the demo: no free tool writes RAR.
+"""RAR archives written by hand, for the tests: no free tool writes RAR.
 
 Members are stored (method 0, no compression), which rarfile reads without an external
 tool, exactly as WinRAR lays them out (RAR 5.0 and RAR 2.9/4 technotes of rarlab.com).
@@ -14,8 +14,7 @@ import struct
 import zlib
 from collections.abc import Collection, Mapping
 
-RAR5_MAGIC = b"Rar!\x1a\x07\x01\x00"
-RAR4_MAGIC = b"Rar!\x1a\x07\x00"
+from scanner.protection import RAR4_MAGIC, RAR5_MAGIC
 
 
 def _vint(n: int) -> bytes:
