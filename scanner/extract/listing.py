@@ -86,6 +86,34 @@ def cut(line: str, columns: Columns) -> list[str]:
     return [cell.strip(" \t\u3000") for cell in cells]
 
 
+_FIELD_BREAKS = ("\t", "\u3000", "  ")
+
+
+def _header_lines(chunk: str) -> list[tuple[int, Columns]]:
+    """(line number, columns) of each header line in the chunk, in order. Only lines with a
+    field break (a tab, U+3000, two spaces) are looked at, found by C searches: most chunks
+    of prose hold few or none, and a chunk with no header is then not split at all."""
+    starts: set[int] = set()
+    for brk in _FIELD_BREAKS:
+        at = chunk.find(brk)
+        while at != -1:
+            start = chunk.rfind("\n", 0, at) + 1
+            end = chunk.find("\n", at)
+            starts.add(start)
+            at = -1 if end == -1 else chunk.find(brk, end)
+    found: list[tuple[int, Columns]] = []
+    line_no, counted_to = 0, 0
+    for start in sorted(starts):
+        end = chunk.find("\n", start)
+        line = chunk[start:] if end == -1 else chunk[start:end]
+        columns = header_columns(line[:-1] if line.endswith("\r") else line)
+        if columns is not None:
+            line_no += chunk.count("\n", counted_to, start)
+            counted_to = start
+            found.append((line_no, columns))
+    return found
+
+
 def _run_ends(lines: list[str]) -> list[int]:
     """For each line, where the run of non-blank lines from it ends (one pass from the end:
     a file of many header-like lines must not be scanned again from each of them)."""
@@ -107,6 +135,10 @@ class ListingReader:
         """The chunk as it was (one TextBlock) unless a listing is in it; text around a listing
         keeps its exact characters and line numbers. ``first_line`` None: text where lines
         mean nothing (a PDF page); a listing's rows are then numbered from the chunk's start."""
+        headers = _header_lines(chunk)
+        if not headers and self._open is None:
+            yield TextBlock(chunk, where=self.where, first_line=first_line)  # the usual chunk
+            return
         raw = chunk.split("\n")
         if raw and raw[-1] == "":
             raw.pop()  # a chunk ends at a line end
@@ -120,14 +152,13 @@ class ListingReader:
                 tables.append((0, end, self._open, False))
             i = end
             self._open = self._open if end == len(lines) else None
-        while i < len(lines):
-            columns = header_columns(lines[i])
-            end = run_end[i + 1]
-            if (columns is None or end - i - 1 < MIN_ROWS
-                    or not self._tabular(lines[i + 1:min(end, i + 1 + _JUDGED_ROWS)], columns)):
-                i += 1
+        for h, columns in headers:
+            if h < i:
+                continue  # a header-like line inside a listing already taken
+            end = run_end[h + 1]
+            if end - h - 1 < MIN_ROWS or not self._tabular(lines[h + 1:min(end, h + 1 + _JUDGED_ROWS)], columns):
                 continue
-            tables.append((i, end, columns, True))
+            tables.append((h, end, columns, True))
             self._open = columns if end == len(lines) else None
             i = end
         if not tables:
