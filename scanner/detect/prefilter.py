@@ -34,32 +34,44 @@ from ..encoding import JIS_SHIFTS
 
 _ENCODINGS = ("utf-8", "cp932", "euc-jp")
 _DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
-_SEPARATORS = "-\u2010\u2011\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70 \u3000"
-_D, _S = f"[{_DIGITS}]", f"[{re.escape(_SEPARATORS)}]"
+_DASHES = "-\u2010\u2011\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70"
+_SPACES = " \u3000"
+_LONGEST_GAP = 3  # " - "
+
+
+def _shape(d: str, space: str, dash: str, min_digits: int) -> str:
+    """``min_digits`` digits; between two of them at most a space, or a dash with a space on
+    either side or both (a form's digit boxes read out of a PDF: 1 2 3 4 - 5 6 7 8 9 0)."""
+    return f"{d}(?:(?:{space}|{space}?{dash}{space}?)?{d}){{{min_digits - 1}}}"
 
 
 def candidate_text(min_digits: int) -> str:
-    """A run of ``min_digits`` digits, at most one separator between two of them."""
-    return f"{_D}(?:{_S}?{_D}){{{min_digits - 1}}}"
+    """A run of ``min_digits`` digits, at most one separator between two of them, or a dash
+    set apart by spaces."""
+    return _shape(f"[{_DIGITS}]", f"[{re.escape(_SPACES)}]", f"[{re.escape(_DASHES)}]", min_digits)
 
 
-def _alternation(chars: str, encoding: str) -> bytes:
+def longest_candidate(min_digits: int) -> int:
+    """The most characters a candidate_text() match can hold."""
+    return min_digits + _LONGEST_GAP * (min_digits - 1)
+
+
+def _alternation(chars: str, encoding: str) -> str:
+    """The characters as an alternation of their byte forms in ``encoding`` (a pattern for
+    bytes, as latin-1 text; a character the encoding lacks is left out)."""
     forms = set()
     for ch in chars:
         try:
             forms.add(ch.encode(encoding))
         except UnicodeEncodeError:
             continue
-    return b"(?:" + b"|".join(b"".join(b"\\x%02x" % b for b in f) for f in sorted(forms)) + b")"
+    return "(?:" + "|".join("".join(f"\\x{b:02x}" for b in f) for f in sorted(forms)) + ")"
 
 
-def candidate_byte_patterns(min_digits: int) -> list[bytes]:
-    """candidate_text() as bytes, once per ASCII-compatible encoding (a file has one)."""
-    out = []
-    for encoding in _ENCODINGS:
-        d, s = _alternation(_DIGITS, encoding), _alternation(_SEPARATORS, encoding)
-        out.append(d + b"(?:" + s + b"?" + d + b"){%d}" % (min_digits - 1))
-    return out
+def candidate_byte_patterns(min_digits: int, encodings: tuple[str, ...] = _ENCODINGS) -> list[bytes]:
+    """candidate_text() as bytes, once per encoding (a file has one)."""
+    return [_shape(_alternation(_DIGITS, e), _alternation(_SPACES, e), _alternation(_DASHES, e),
+                   min_digits).encode("ascii") for e in encodings]
 
 BACKENDS = ("auto", "hyperscan", "regex")
 
@@ -180,16 +192,13 @@ class TextSpans:
         if backend == "auto":
             backend = "hyperscan" if hyperscan_available() else "regex"
         anchors = sorted(set(anchors))
-        # Longest match of each expression: a candidate has at most one separator between digits.
-        self._longest = [2 * min_digits - 1] + [len(a) for a in anchors]
+        self._longest = [longest_candidate(min_digits)] + [len(a) for a in anchors]  # per expression
         self._pad = max(self._longest)  # room for re to choose as it would on the whole text
         self._db = None
         if backend == "hyperscan":
             import hyperscan
 
-            d, s = _utf32_alternation(_DIGITS), _utf32_alternation(_SEPARATORS)
-            digits = d + b"(?:" + s + b"?" + d + b"){%d}" % (min_digits - 1)
-            exprs = [digits] + [_utf32_literal(a) for a in anchors]
+            exprs = candidate_byte_patterns(min_digits, ("utf-32-le",)) + [_utf32_literal(a) for a in anchors]
             self._db = _database(hyperscan, exprs, [0] * len(exprs), cache_dir or default_cache_dir())
 
     def spans(self, text: str) -> list[tuple[int, int]] | None:
@@ -213,10 +222,6 @@ class TextSpans:
 
 def _utf32_literal(text: str) -> bytes:
     return b"".join(b"\\x%02x" % b for b in text.encode("utf-32-le"))
-
-
-def _utf32_alternation(chars: str) -> bytes:
-    return b"(?:" + b"|".join(_utf32_literal(ch) for ch in sorted(set(chars))) + b")"
 
 
 def _database(hyperscan: Any, exprs: list[bytes], flags: list[int], cache_dir: Path) -> Any:

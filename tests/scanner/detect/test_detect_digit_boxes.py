@@ -65,6 +65,20 @@ def test_boxes_read_out_of_a_pdf_as_spaced_digits(engine: Engine) -> None:
     assert all(f.confidence < Confidence.MEDIUM for f in engine.scan_text("1 2 3 4 5 6 7 8 9 0").findings)
 
 
+@pytest.mark.parametrize("boxes", ["1 2 3 4 - 5 6 7 8 9 0", "１　２　３　４　－　５　６　７　８　９　０", "1 2 3 4 -5 6 7 8 9 0"])
+@pytest.mark.parametrize(("name", "make"), [
+    ("年金請求書.pdf", lambda text: fakedocs.pdf_japanese([text])),
+    ("年金請求書.txt", lambda text: text.encode("cp932")),  # through the byte prefilter too
+])
+def test_boxes_with_the_printed_dash_between_them(engine: Engine, boxes: str, name: str, make) -> None:
+    """The 年金請求書 prints a dash between the fourth and the fifth box."""
+    result = scan_source(Source.from_bytes(name, make(f"氏名　山田　太郎\n基礎年金番号　{boxes}\n")), engine)
+    assert [(f.masked, f.confidence >= Confidence.MEDIUM) for f in result.findings
+            if f.detector == "pension_number"] == [("1234-****90", True)]
+    unlabelled = scan_source(Source.from_bytes(name, make(f"整理番号　{boxes}\n")), engine)
+    assert all(f.confidence < Confidence.MEDIUM for f in unlabelled.findings)
+
+
 @pytest.mark.parametrize(("name", "make", "where"), [
     ("請求書.docx", lambda rows: fakedocs.docx(["年金請求書"], tables=[rows]), "word/document.xml table 1!B2"),
     ("請求書.ods", fakedocs.ods, "名簿!B2"),
