@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scanner.detect import Engine, load_engine
 from scanner.detect.engine import Engine as _Engine
 from scanner.detect.finders import Detector, PatternFinder, _separator_blind
-from scanner.detect.names import VARIANT_KANJI, normalize_name, to_katakana
+from scanner.detect.names import VARIANT_KANJI, fold_variants, normalize_name, to_katakana
 from scanner.detect.normalize import normalize_cell, normalize_cells
 from scanner.detect.records import PENSION, Hit, apply_record_context
 from scanner.detect.validators import birth_date, pension_number_shape
@@ -42,6 +42,11 @@ ANY_TEXT = st.one_of(KANA_AND_MORE, NAMEISH, st.text(max_size=12))
 @given(ANY_TEXT)
 def test_to_katakana_matches_reference(text: str) -> None:
     assert to_katakana(text) == reference_to_katakana(text)
+
+
+@given(ANY_TEXT)
+def test_fold_variants_matches_reference(text: str) -> None:
+    assert fold_variants(text) == "".join(VARIANT_KANJI.get(c, c) for c in text)
 
 
 @given(ANY_TEXT)
