@@ -191,12 +191,13 @@ def _reads_as_text(sample: bytes, encoding: str) -> bool:
     text = _strict(sample, encoding, at_eof=False)
     if text is None:
         return False
-    controls = len(text) - len(text.translate(_CONTROL_CHARS))
+    controls = len(_CONTROL_CHAR.findall(text))
     return controls <= _MAX_CONTROL_SHARE * max(len(text), 1) and plausibility(text) >= _MIN_PLAUSIBLE
 
 
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0C, 0x0D, 0x1A, 0x1B))
-_CONTROL_CHARS = dict.fromkeys(_CONTROL_BYTES)  # str.translate: deletes them
+# Found by a class search: str.translate looks up every character (14 ms for 64K of CJK text).
+_CONTROL_CHAR = re.compile("[" + "".join(f"\\x{b:02x}" for b in _CONTROL_BYTES) + "]")
 
 
 def _looks_binary(sample: bytes) -> bool:
