@@ -101,8 +101,13 @@ class Engine:
                               if isinstance(d.finder, PatternFinder) and d.finder.has_column_patterns]
         # What labels a row of digit boxes as a number of ours: the keywords that name the number
         # itself (基礎年金番号, 年金手帳, 個人番号), not a topic (厚生年金 over monthly counts).
-        self._box_labels = sorted({normalize_str(w) for d in self._patterns
+        self._box_labels = sorted({normalize_str(w).casefold() for d in self._patterns
                                    for w, weight in d.spec.keywords.positive.items() if weight >= _BOX_LABEL_WEIGHT})
+        # The raw table is looked at before anything is normalized: Japanese labels by plain
+        # substring searches, Latin ones (my number) in any case and width, as keywords match.
+        latin = [label for label in self._box_labels if label.isascii()]
+        self._box_labels_raw = [label for label in self._box_labels if not label.isascii()]
+        self._box_latin_re = re.compile("|".join(map(_any_case_or_width, latin)), re.IGNORECASE) if latin else None
         column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
         self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
@@ -234,7 +239,7 @@ class Engine:
             block = replace(block, rows=[[cell.translate(_SEPARATORS_TO_SPACE) for cell in row] for row in block.rows])
             row_strs, joined = _joined(block)
         # 方眼紙 forms are rare: a label first (substring searches), the boxes' regex only then
-        if any(label in joined for label in self._box_labels) and _BOX_RUN.search(joined) is not None:
+        if self._may_label_boxes(joined) and _BOX_RUN.search(joined) is not None:
             boxed = self._join_digit_boxes(block, row_strs)
             if boxed is not block:
                 block = boxed
@@ -277,8 +282,12 @@ class Engine:
                     row[c] = ""
         return block if rows is block.rows else replace(block, rows=rows)
 
+    def _may_label_boxes(self, joined: str) -> bool:
+        return (any(label in joined for label in self._box_labels_raw)
+                or (self._box_latin_re is not None and self._box_latin_re.search(joined) is not None))
+
     def _box_label(self, row_str: str) -> str | None:
-        text = normalize_str(row_str)
+        text = normalize_str(row_str).casefold()
         return next((label for label in self._box_labels if label in text), None)
 
     def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[Hit]:
@@ -485,6 +494,13 @@ class _ColumnPlan:
     header: str | None  # normalized; None for a column without one
     detectors: list[tuple[Detector, bool, float, tuple[str, ...]]]  # (rule, wants letters, header delta, why)
     location_prefix: str  # "Sheet1!B": the row number completes a cell's location
+
+
+def _any_case_or_width(label: str) -> str:
+    """A pattern for an ASCII label as NFKC and case folding would match it: each character
+    also full-width (ｍｙ　ｎｕｍｂｅｒ), a space also U+3000 (case by re.IGNORECASE)."""
+    return "".join("[ \u3000]" if ch == " " else f"[{re.escape(ch)}{re.escape(chr(ord(ch) + 0xFEE0))}]"
+                   for ch in label)
 
 
 def _joined(block: TableBlock) -> tuple[list[str], str]:

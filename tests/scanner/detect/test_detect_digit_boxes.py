@@ -43,6 +43,12 @@ def test_my_number_boxes_keep_their_check_digit(engine: Engine) -> None:
     assert _numbers(engine, [["個人番号", *"123456789011"]]) == set()  # the check digit fails
 
 
+@pytest.mark.parametrize("label", ["My Number", "ＭＹ　ＮＵＭＢＥＲ", "my number"])
+def test_a_latin_label_in_any_case_or_width(engine: Engine, label: str) -> None:
+    """Keywords match in any case and width; a box row's label does too."""
+    assert _numbers(engine, [[label, *"123456789018"]]) == {("様式!B1", "**********18", "my_number")}
+
+
 @pytest.mark.parametrize("rows", [
     [["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10"], list("3451234521")],  # survey scores
     [["厚生年金 加入者（月別）", *"3452103421"]],  # monthly counts under a topic, not a number's label
