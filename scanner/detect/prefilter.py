@@ -23,15 +23,16 @@ import os
 import platform
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ahocorasick
 import platformdirs
 
 from ..encoding import JIS_SHIFTS
 
+T = TypeVar("T")
 _ENCODINGS = ("utf-8", "cp932", "euc-jp")
 _DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
 _DASHES = "-\u2010\u2011\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70"
@@ -102,6 +103,23 @@ def hyperscan_available() -> bool:
     return True
 
 
+def _with_hyperscan(backend: str, build: Callable[[], T]) -> T | None:
+    """``build()`` when Hyperscan is to be used, else None. ``auto`` uses it when it imports
+    and works here: a wheel that imports but cannot compile on this CPU (Hyperscan needs
+    SSSE3) falls back to ``re``, which gives the same answers more slowly; ``hyperscan``
+    insists, and its error stops the start."""
+    if backend == "regex" or (backend == "auto" and not hyperscan_available()):
+        return None
+    if backend == "hyperscan":
+        return build()
+    import hyperscan
+
+    try:
+        return build()
+    except hyperscan.error:
+        return None
+
+
 class Prefilter:
     """Answers "might anything match?" for raw bytes and for decoded text.
 
@@ -117,11 +135,9 @@ class Prefilter:
         # pattern here sees: a shift into JIS X 0208 is itself reason to decode the file.
         literals = anchor_byte_forms(anchors) + list(JIS_SHIFTS)
         exprs = candidate_byte_patterns(min_digits) + [b"".join(b"\\x%02x" % b for b in form) for form in literals]
-        if backend == "auto":
-            backend = "hyperscan" if hyperscan_available() else "regex"
-        self.backend = backend
         self._plain = _LiteralSearch(literals, min_digits)
-        self._hs = _HyperscanSet(exprs, cache_dir or default_cache_dir()) if backend == "hyperscan" else None
+        self._hs = _with_hyperscan(backend, lambda: _HyperscanSet(exprs, cache_dir or default_cache_dir()))
+        self.backend = "regex" if self._hs is None else "hyperscan"
         self.candidate_text = candidate_text(min_digits)
         text_alts = [self.candidate_text] + [re.escape(a) for a in anchors]
         self._text_re = re.compile("|".join(text_alts))
@@ -189,17 +205,17 @@ class TextSpans:
 
     def __init__(self, min_digits: int, anchors: Iterable[str], backend: str = "auto",
                  cache_dir: Path | None = None) -> None:
-        if backend == "auto":
-            backend = "hyperscan" if hyperscan_available() else "regex"
         anchors = sorted(set(anchors))
         self._longest = [longest_candidate(min_digits)] + [len(a) for a in anchors]  # per expression
         self._pad = max(self._longest)  # room for re to choose as it would on the whole text
-        self._db = None
-        if backend == "hyperscan":
+        exprs = candidate_byte_patterns(min_digits, ("utf-32-le",)) + [_utf32_literal(a) for a in anchors]
+
+        def compiled() -> Any:
             import hyperscan
 
-            exprs = candidate_byte_patterns(min_digits, ("utf-32-le",)) + [_utf32_literal(a) for a in anchors]
-            self._db = _database(hyperscan, exprs, [0] * len(exprs), cache_dir or default_cache_dir())
+            return _database(hyperscan, exprs, [0] * len(exprs), cache_dir or default_cache_dir())
+
+        self._db = _with_hyperscan(backend, compiled)
 
     def spans(self, text: str) -> list[tuple[int, int]] | None:
         if self._db is None:

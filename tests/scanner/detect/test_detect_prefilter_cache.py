@@ -117,3 +117,19 @@ def test_an_entry_others_could_write_is_not_trusted(tmp_path: Path, compiles: li
     Prefilter(ANCHORS, "hyperscan", cache_dir=tmp_path)
     assert len(compiles) == 2
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600  # rewritten as our own
+
+
+def test_a_hyperscan_that_cannot_compile_here_falls_back_to_re(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel that imports on a CPU it cannot compile for (no SSSE3): auto answers with re,
+    the same answers; asking for hyperscan by name says why it cannot."""
+    import hyperscan
+
+    def refuse(*_args: object) -> object:
+        raise hyperscan.error("this CPU lacks SSSE3")
+
+    monkeypatch.setattr(prefilter, "_compile", refuse)
+    auto = Prefilter(ANCHORS, "auto", cache_dir=tmp_path)
+    assert auto.backend == "regex" and answers(auto) == answers(Prefilter(ANCHORS, "regex"))
+    assert prefilter.TextSpans(10, ANCHORS, "auto", cache_dir=tmp_path).spans("1234-567890") is None
+    with pytest.raises(hyperscan.error, match="SSSE3"):
+        Prefilter(ANCHORS, "hyperscan", cache_dir=tmp_path)
