@@ -1,0 +1,102 @@
+"""How one XML part of a docx/pptx/odt is read (scanner.extract.ooxml.read_part, on expat):
+which text makes a paragraph, what is refused, and parts longer than one read."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from scanner.detect import Engine, load_engine
+from scanner.errors import CorruptFile
+from scanner.extract import ScanContext, Source, extract
+from scanner.limits import Deadline, ScanLimits
+from scanner.model import Block, Outcome, PartNote, TableBlock, TextBlock
+from scanner.scan import scan_source
+from tests.scanner import office_samples as samples
+
+_W_DOC = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+          'wordprocessingml/2006/main"><w:body>{}</w:body></w:document>')
+
+
+def _extract(name: str, data: bytes) -> list[Block | PartNote]:
+    return list(extract(Source.from_bytes(name, data), ScanContext(ScanLimits(), Deadline(60))))
+
+
+def _text(blocks: list[Block | PartNote], where: str) -> str:
+    return "\n".join(b.text for b in blocks if isinstance(b, TextBlock) and b.where == where)
+
+
+def _odt(content: str) -> bytes:
+    """An odt whose content.xml is ``content`` (mimetype still stored first, as ODF sniffing needs)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(samples.odt(["x"]))) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, content if info.filename == "content.xml" else src.read(info))
+    return out.getvalue()
+
+
+def test_a_paragraphs_runs_join_and_tabs_and_breaks_become_characters() -> None:
+    # indentation between elements and a field code (w:instrText) are no text of the paragraph
+    body = """<w:p>
+      <w:r><w:t>基礎年金</w:t></w:r>
+      <w:r><w:rPr><w:b/></w:rPr><w:t>番号</w:t></w:r>
+      <w:r><w:tab/><w:t>1234-</w:t></w:r><w:r><w:t>567890</w:t><w:br/><w:t>山田</w:t><w:cr/><w:t>太郎</w:t></w:r>
+      <w:r><w:instrText> PAGE </w:instrText></w:r>
+    </w:p>
+    <w:p><w:r><w:t xml:space="preserve"> 様 </w:t></w:r></w:p>"""
+    blocks = _extract("letter.docx", samples.docx(body_xml=_W_DOC.format(body)))
+    assert _text(blocks, "word/document.xml") == "基礎年金番号\t1234-567890\n山田\n太郎\n 様 "
+
+
+def test_an_odf_paragraph_is_all_text_inside_it() -> None:
+    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
+               f'tc:opendocument:xmlns:office:1.0" xmlns:text="{text}"><office:body><office:text>'
+               '<text:p>基礎<text:span>年金<text:span text:style-name="b">番号</text:span>：</text:span>'
+               '1234-567890<text:s/>様</text:p>'
+               '<text:h text:outline-level="1">見出し<text:span>二</text:span></text:h>'
+               '</office:text></office:body></office:document-content>')
+    blocks = _extract("letter.odt", _odt(content))
+    assert _text(blocks, "content.xml") == "基礎年金番号：1234-567890様\n見出し二"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+@pytest.mark.parametrize(("doctype", "number"), [
+    ('<!DOCTYPE w:document [<!ENTITY n "1234-567890">]>', "&n;"),  # a pension number, were it expanded
+    ("<!DOCTYPE w:document>", "1234-567890"),  # no entity at all: defusedxml refused any DTD, and so do we
+])
+def test_a_dtd_in_document_xml_is_refused_not_expanded(engine: Engine, doctype: str, number: str) -> None:
+    document = _W_DOC.format(f"<w:p><w:r><w:t>基礎年金番号 {number} 山田 太郎</w:t></w:r></w:p>")
+    document = document.replace("?>", "?>" + doctype, 1)
+    result = scan_source(Source.from_bytes("letter.docx", samples.docx(body_xml=document)), engine)
+    assert result.outcome == Outcome.ERROR and "malformed XML" in result.reason
+    assert result.findings == []
+
+
+def _long_table() -> tuple[list[list[str]], str]:
+    """A table whose document.xml spans many reads, so text and elements straddle their seams
+    (Japanese text: a seam falls inside a character's UTF-8 bytes too)."""
+    rows = [["備考", "氏名", "住所"]] + [[f"備考{i}", f"山田 太郎{i}", "東京都千代田区霞が関一丁目" * (i % 4)]
+                                         for i in range(3000)]
+    with zipfile.ZipFile(io.BytesIO(samples.docx(tables=[rows]))) as package:
+        document = package.read("word/document.xml").decode()
+    assert len(document.encode()) > 10 * (1 << 16)
+    return rows, document
+
+
+def test_a_part_longer_than_many_reads_is_read_whole() -> None:
+    rows, document = _long_table()
+    tables = [b for b in _extract("roster.docx", samples.docx(body_xml=document)) if isinstance(b, TableBlock)]
+    assert len(tables) == 1 and tables[0].rows == rows
+
+
+def test_a_document_xml_cut_off_is_malformed() -> None:
+    _rows, document = _long_table()
+    with pytest.raises(CorruptFile, match="malformed XML"):
+        _extract("roster.docx", samples.docx(body_xml=document[: len(document) // 2]))
