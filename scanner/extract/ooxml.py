@@ -26,6 +26,7 @@ from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .archive import check_ratio, member_budget, scan_member
 from .tables import find_header_row
+from .xml_stream import feed, safe_parser
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -39,12 +40,7 @@ _WORD_TAGS = {"p": W + "p", "t": W + "t", "dt": W + "delText", "tbl": W + "tbl",
 DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "tc": A + "tc"}
 _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 
-# expat, given this separator, names an element "ns}local": ElementTree's "{ns}local"
-# without the "{". The tags above are turned into that form once, not each name per event.
-_SEP = "}"
-_READ_BYTES = 1 << 16
-
-
+# The tags above in expat's form (xml_stream.SEP), worked out once, not each name per event.
 def _expat_name(tag: str) -> str:
     return tag.removeprefix("{")
 
@@ -199,13 +195,7 @@ class _PartReader:
 
     def _new_parser(self) -> expat.XMLParserType:
         """An expat parser feeding this reader, refusing what defusedxml refuses."""
-        parser = expat.ParserCreate(namespace_separator=_SEP)
-        parser.buffer_text = True
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.StartDoctypeDeclHandler = _refuse_dtd
-        parser.EntityDeclHandler = _refuse_dtd
-        parser.UnparsedEntityDeclHandler = _refuse_dtd
-        parser.ExternalEntityRefHandler = _refuse_dtd
+        parser = safe_parser()
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
         parser.CharacterDataHandler = self._text
@@ -318,22 +308,11 @@ def _dispatch(roles: list[tuple[list[str], Callable[[str], None]]]) -> dict[str,
     return handlers
 
 
-def _refuse_dtd(*_args: object) -> int:  # an int for ExternalEntityRefHandler's signature
-    raise CorruptFile("malformed XML: a DTD or entity declaration (refused, as defusedxml does)")
-
-
 def read_part(stream: IO[bytes], tags: dict[str, str], ctx: ScanContext, whole_text: bool = False
               ) -> _PartReader:
     """Stream one XML part through expat; skips mc:Fallback copies so text boxes are not read twice."""
     reader = _PartReader(tags, whole_text)
-    parser = reader.parser
-    try:
-        while chunk := stream.read(_READ_BYTES):
-            ctx.deadline.check()
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise CorruptFile(f"malformed XML: {exc}") from exc
+    feed(reader.parser, stream, ctx)
     return reader
 
 

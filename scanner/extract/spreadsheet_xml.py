@@ -5,10 +5,9 @@ Each worksheet's rows become TableBlocks under the header row found at its top, 
 workbook's; ss:Index (a cell after skipped columns) keeps cells in their columns. Rows reach
 the engine as they are parsed, so a sheet of a million rows is never held whole.
 
-expat is driven directly, not through ElementTree: these exports run to hundreds of MB, and
-ElementTree's Python-level parser (which defusedxml wraps) spent ~30 us per element, so a
-250 MB export ran past the per-file time limit. What defusedxml guards against is refused
-here the same way: a DTD, and with it every entity declaration and external entity.
+expat is driven directly (xml_stream), not through ElementTree: these exports run to
+hundreds of MB, and ElementTree's Python-level parser spent ~30 us per element, so a 250 MB
+export ran past the per-file time limit.
 """
 
 from __future__ import annotations
@@ -21,12 +20,11 @@ from ..errors import CorruptFile, LimitExceeded
 from ..model import Block
 from . import FormatSpec, ScanContext, Source
 from .tables import table_blocks
+from .xml_stream import READ_BYTES, SEP, safe_parser
 
 _NS = "urn:schemas-microsoft-com:office:spreadsheet"
-_SEP = "}"  # expat names an element "namespace}local" with this separator
-_WORKSHEET, _ROW, _CELL = (f"{_NS}{_SEP}{local}" for local in ("Worksheet", "Row", "Cell"))
-_NAME, _INDEX = f"{_NS}{_SEP}Name", f"{_NS}{_SEP}Index"
-_READ_BYTES = 1 << 16
+_WORKSHEET, _ROW, _CELL = (f"{_NS}{SEP}{local}" for local in ("Worksheet", "Row", "Cell"))
+_NAME, _INDEX = f"{_NS}{SEP}Name", f"{_NS}{SEP}Index"
 
 # What the parse emits, in document order: a worksheet begins (its name), a row ends
 # (row number, cells), a worksheet ends.
@@ -63,8 +61,9 @@ def _sheet_rows(items: Iterator[Item]) -> Iterator[tuple[int, list[str]]]:
 
 
 def _parse(raw: BinaryIO, ctx: ScanContext) -> Iterator[Item]:
+    """Items as the stream is parsed: each read's items before the next read."""
     reader = _Reader(ctx.limits.max_cells)
-    while chunk := raw.read(_READ_BYTES):
+    while chunk := raw.read(READ_BYTES):
         ctx.deadline.check()
         reader.parser.Parse(chunk, False)
         yield from reader.take()
@@ -77,12 +76,7 @@ class _Reader:
     inside it (its Data, rich-text runs, a comment on it)."""
 
     def __init__(self, max_cells: int) -> None:
-        self.parser = parser = expat.ParserCreate(namespace_separator=_SEP)
-        parser.buffer_text = True
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.StartDoctypeDeclHandler = _refuse_dtd
-        parser.EntityDeclHandler = _refuse_dtd
-        parser.ExternalEntityRefHandler = _refuse_dtd
+        self.parser = parser = safe_parser()
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
         parser.CharacterDataHandler = self._text
@@ -127,10 +121,6 @@ class _Reader:
             self._row = None
         elif name == _WORKSHEET:
             self._items.append(("end", None))
-
-
-def _refuse_dtd(*_args: object) -> int:  # an int for ExternalEntityRefHandler's signature
-    raise CorruptFile("malformed XML spreadsheet: a DTD or entity declaration (refused, as defusedxml does)")
 
 
 FORMATS = [FormatSpec("xml-spreadsheet", _is_spreadsheet_xml, extract_spreadsheet_xml, priority=16)]
