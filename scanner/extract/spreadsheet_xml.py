@@ -20,7 +20,7 @@ from ..errors import CorruptFile, LimitExceeded
 from ..model import Block
 from . import FormatSpec, ScanContext, Source
 from .tables import table_blocks
-from .xml_stream import READ_BYTES, SEP, safe_parser
+from .xml_stream import SEP, chunks, safe_parser
 
 _NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _WORKSHEET, _ROW, _CELL = (f"{_NS}{SEP}{local}" for local in ("Worksheet", "Row", "Cell"))
@@ -63,8 +63,7 @@ def _sheet_rows(items: Iterator[Item]) -> Iterator[tuple[int, list[str]]]:
 def _parse(raw: BinaryIO, ctx: ScanContext) -> Iterator[Item]:
     """Items as the stream is parsed: each read's items before the next read."""
     reader = _Reader(ctx.limits.max_cells)
-    while chunk := raw.read(READ_BYTES):
-        ctx.deadline.check()
+    for chunk in chunks(raw, ctx):
         reader.parser.Parse(chunk, False)
         yield from reader.take()
     reader.parser.Parse(b"", True)

@@ -8,9 +8,13 @@ with it every entity declaration and external entity (no expansion, no fetching)
 
 from __future__ import annotations
 
+import codecs
+import re
+from collections.abc import Iterator
 from typing import IO
 from xml.parsers import expat
 
+from ..encoding import STRICT
 from ..errors import CorruptFile
 from . import ScanContext
 
@@ -34,12 +38,52 @@ def feed(parser: expat.XMLParserType, stream: IO[bytes], ctx: ScanContext, what:
     """The whole stream through ``parser`` in pieces, the deadline checked between them; a
     parse error is CorruptFile("malformed <what>: ...")."""
     try:
-        while chunk := stream.read(READ_BYTES):
-            ctx.deadline.check()
+        for chunk in chunks(stream, ctx):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise CorruptFile(f"malformed {what}: {exc}") from exc
+
+
+def chunks(stream: IO[bytes], ctx: ScanContext) -> Iterator[bytes]:
+    """The stream in pieces expat can read, the deadline checked before each. expat knows
+    UTF-8, UTF-16 and Latin-1 only: a document declared in another encoding (Shift_JIS,
+    EUC-JP: exports of Japanese business systems) is decoded here and handed on as UTF-8,
+    its declaration saying so."""
+    first = stream.read(READ_BYTES)
+    declared = _DECLARATION.match(first)
+    name = declared.group(2).decode("ascii").lower() if declared else ""
+    if not name or name.replace("_", "-") in _EXPAT_ENCODINGS:
+        chunk = first
+        while chunk:
+            ctx.deadline.check()
+            yield chunk
+            chunk = stream.read(READ_BYTES)
+        return
+    try:
+        codec = codecs.lookup(_AS_WRITTEN.get(name, name)).name
+    except LookupError as exc:
+        raise CorruptFile(f"XML in an unknown encoding: {name}") from exc
+    # What Japanese software calls Shift_JIS is Windows' CP932 (①, ㈱, 髙 ...); STRICT also
+    # takes the Microsoft extensions of EUC-JP (scanner.encoding).
+    decoder = codecs.getincrementaldecoder("cp932" if codec == "shift_jis" else codec)(STRICT)
+    assert declared is not None
+    chunk = declared.group(1) + b"UTF-8" + first[declared.end(2):]  # the declaration is ASCII
+    try:
+        while chunk:
+            ctx.deadline.check()
+            yield decoder.decode(chunk).encode("utf-8")
+            chunk = stream.read(READ_BYTES)
+        yield decoder.decode(b"", final=True).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorruptFile(f"XML not in its declared encoding {name}: {exc.reason} at byte {exc.start}") from exc
+
+
+# <?xml ... encoding="..."?> at the very start (after a UTF-8 BOM or blanks)
+_DECLARATION = re.compile(rb"""(\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*["'])([A-Za-z0-9._-]+)""")
+_AS_WRITTEN = {"windows-31j": "cp932", "x-sjis": "cp932", "csshiftjis": "cp932", "x-euc-jp": "euc-jp"}
+_EXPAT_ENCODINGS = frozenset({"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "us-ascii", "ascii",
+                              "iso-8859-1", "latin-1", "latin1"})
 
 
 def _refuse_dtd(*_args: object) -> int:  # an int for ExternalEntityRefHandler's signature

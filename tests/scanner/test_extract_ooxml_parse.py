@@ -100,3 +100,17 @@ def test_a_document_xml_cut_off_is_malformed() -> None:
     _rows, document = _long_table()
     with pytest.raises(CorruptFile, match="malformed XML"):
         _extract("roster.docx", samples.docx(body_xml=document[: len(document) // 2]))
+
+
+def test_a_part_declared_in_shift_jis_is_read(engine: Engine) -> None:
+    """Word writes UTF-8, but documents made from templates by Japanese business systems may
+    declare Shift_JIS, which expat cannot read by itself: decoded (as CP932) and read."""
+    document = _W_DOC.format("<w:p><w:r><w:t>基礎年金番号 1234-567890 髙橋 一郎 様</w:t></w:r></w:p>")
+    document = document.replace('encoding="UTF-8"', 'encoding="Shift_JIS"')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(samples.docx(body_xml="<x/>"))) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, document.encode("cp932") if info.filename == "word/document.xml" else src.read(info))
+    result = scan_source(Source.from_bytes("letter.docx", out.getvalue()), engine)
+    assert {(f.detector, f.masked) for f in result.findings} >= {("pension_number", "1234-****90")}
+    assert result.outcome == Outcome.FINDINGS

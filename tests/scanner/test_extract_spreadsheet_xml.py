@@ -85,3 +85,30 @@ def test_rich_text_in_a_cell_is_one_value(engine: Engine) -> None:
     result = scan_source(Source.from_bytes("export.xml", data), engine)
     assert [(f.location, f.masked) for f in result.findings if f.detector == "pension_number"] == [
         ("名簿!B2", "1234-****90")]
+
+
+@pytest.mark.parametrize(("declared", "codec", "name"), [
+    ("Shift_JIS", "cp932", "髙橋　一郎①"),  # characters only CP932 has, as Japanese software writes them
+    ("Windows-31J", "cp932", "髙橋　一郎"),
+    ("EUC-JP", "euc-jp", "高橋　一郎"),
+])
+def test_an_export_declared_in_a_japanese_encoding(engine: Engine, declared: str, codec: str, name: str) -> None:
+    """Business systems write SpreadsheetML in Shift_JIS or EUC-JP, which expat cannot read by itself."""
+    head = HEAD.replace('encoding="UTF-8"', f'encoding="{declared}"')
+    data = (head + _roster(0) + f"<Row>{_cell(name)}{_cell('1234-567890')}</Row>"
+            + "</Table></Worksheet></Workbook>").encode(codec)
+    result = scan_source(Source.from_bytes("export.xml", data), engine)
+    found = {(f.detector, f.location) for f in result.findings}
+    assert {("pension_number", "名簿!B2"), ("person_name", "名簿!A2")} <= found
+
+
+@pytest.mark.parametrize(("declared", "data", "reason"), [
+    ("x-klingon", "", "unknown encoding"),
+    ("Shift_JIS", "\udc81 ", "not in its declared encoding"),  # a lead byte with no second byte
+])
+def test_an_unreadable_declared_encoding_is_named(engine: Engine, declared: str, data: str, reason: str) -> None:
+    head = HEAD.replace('encoding="UTF-8"', f'encoding="{declared}"')
+    raw = (head + _roster(0) + f"<Row>{_cell(data)}{_cell('1234-567890')}</Row></Table></Worksheet></Workbook>"
+           ).encode("utf-8", "surrogateescape")
+    result = scan_source(Source.from_bytes("export.xml", raw), engine)
+    assert result.outcome == Outcome.ERROR and reason in result.reason
