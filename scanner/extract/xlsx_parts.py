@@ -10,6 +10,11 @@
 
 Parts are found by content type and, as a fallback, by their usual names. A part that will
 not parse is a PartNote; the cells already read stand.
+
+Pivot caches and external links drive expat directly (xml_stream: DTDs and entities refused,
+as defusedxml refuses them), not ElementTree, whose Python-level parser spends ~13-30 us per
+element: a records part holds every source row, a million elements for a roster. Their rows
+reach the engine as they are parsed and count against max_cells, as a sheet's cells do.
 """
 
 from __future__ import annotations
@@ -19,18 +24,18 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import IO
-from xml.etree.ElementTree import Element
-
-from defusedxml.ElementTree import iterparse
+from typing import IO, Generic, TypeVar
+from xml.parsers import expat
 
 from ..errors import CorruptFile, LimitExceeded, ScanTimeout
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import ScanContext, Source
 from .ooxml import DRAWING_TAGS, content_types, embedded_files, open_part, open_zip, part_blocks, read_part
 from .tables import col_index, numbered_blocks, table_blocks
+from .xml_stream import READ_BYTES, SEP, feed, safe_parser
 
-_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_S = f"{{{_NS}}}"  # ElementTree's form, for read_part
 _TC = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
 _NO_TABLES = {"tbl": "-", "tr": "-", "tc": "-"}
 _SML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
@@ -46,6 +51,11 @@ _EXTERNAL_LINK = f"{_SML}.externalLink+xml"
 _EXTERNAL_LINK_NAME = re.compile(r"xl/externalLinks/externalLink\d+\.xml")
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _LINK_COLUMNS = 1024  # columns of a linked sheet read (a roster needs a few dozen)
+# expat's names ("namespace}local") of the elements the pivot and link readers look at
+_CACHE_FIELD, _SHARED_ITEMS, _RECORD, _INDEX = (f"{_NS}{SEP}{local}" for local in ("cacheField", "sharedItems", "r", "x"))
+_SHEET_NAME, _SHEET_DATA, _ROW, _CELL, _V = (f"{_NS}{SEP}{local}" for local in ("sheetName", "sheetData", "row", "cell", "v"))
+
+_T = TypeVar("_T")
 
 
 def extra_blocks(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
@@ -106,87 +116,231 @@ def _pivot_blocks(zf: zipfile.ZipFile, definition: str, names: set[str], ctx: Sc
 
 
 def _cache_fields(stream: IO[bytes], ctx: ScanContext) -> list[_Field]:
-    fields: list[_Field] = []
-    for n, (event, elem) in enumerate(_parse(stream, ("start", "end"))):
-        if n % 4096 == 0:
-            ctx.deadline.check()
-        if event == "start" and elem.tag == _S + "cacheField":
-            fields.append(_Field(elem.get("name", "")))
-        elif event == "end" and elem.tag == _S + "sharedItems" and fields:
-            fields[-1].items = [item.get("v", "") for item in elem]
-            elem.clear()
-    return fields
+    reader = _FieldReader()
+    feed(reader.parser, stream, ctx)
+    return reader.fields
 
 
 def _record_rows(stream: IO[bytes], fields: list[_Field], ctx: ScanContext) -> Iterator[list[str]]:
-    """The cache's source rows, shared items resolved."""
-    for n, (_event, elem) in enumerate(_parse(stream, ("end",))):
-        if n % 4096 == 0:
-            ctx.deadline.check()
-        if elem.tag != _S + "r":
-            continue
-        row = []
-        for i, value in enumerate(elem):
-            if value.tag == _S + "x" and i < len(fields):  # an index into the field's shared items
-                index = int(value.get("v", "-1"))
-                items = fields[i].items
-                row.append(items[index] if 0 <= index < len(items) else "")
-            else:
-                row.append(value.get("v", ""))
-        elem.clear()
-        yield row
+    """The cache's source rows, shared items resolved, as they are parsed."""
+    return _streamed(_RecordReader(fields, ctx.limits.max_cells), stream, ctx)
 
 
 def _external_link_blocks(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> Iterator[Block | PartNote]:
     """Each cached sheet of the linked workbook as rows by their numbers, under its header row."""
-    sheet_names: list[str] = []
-    sheets: list[tuple[str, list[tuple[int, list[str]]]]] = []
-    rows: list[tuple[int, list[str]]] = []
-    beyond = False
+    reader = _LinkReader(ctx.limits.max_cells)
     with open_part(zf, name, ctx) as stream:
-        for n, (_event, elem) in enumerate(_parse(stream, ("end",))):
-            if n % 4096 == 0:
-                ctx.deadline.check()
-            if elem.tag == _S + "sheetName":
-                sheet_names.append(elem.get("val", ""))
-            elif elem.tag == _S + "row":
-                cells, cut = _cached_row(elem)
-                rows.append((int(elem.get("r", len(rows) + 1)), cells))
-                beyond |= cut
-                elem.clear()
-            elif elem.tag == _S + "sheetData":
-                sheets.append((elem.get("sheetId", ""), rows))
-                rows = []
-    for sheet_id, sheet_rows in sheets:
-        index = int(sheet_id) if sheet_id.isdigit() else -1
-        sheet = sheet_names[index] if 0 <= index < len(sheet_names) else sheet_id
-        yield from table_blocks(sheet_rows, f"{name} (linked {sheet})")
-    if beyond:
+        items = _streamed(reader, stream, ctx)
+        for kind, value in items:
+            if kind == "sheet":
+                yield from table_blocks(_sheet_rows(items), f"{name} (linked {value})")
+    if reader.beyond:
         yield PartNote(name, Outcome.LIMIT_EXCEEDED, f"cached cells beyond column {_LINK_COLUMNS} not read")
 
 
-def _cached_row(row: Element) -> tuple[list[str], bool]:
-    """The row's cached values at their columns, and whether a cell lay beyond _LINK_COLUMNS
-    (a row padded out to column XFD, ten thousand times over, would fill memory)."""
-    cells: list[str] = []
-    beyond = False
-    for cell in row:
-        ref = _CELL_REF.fullmatch(cell.get("r", ""))
-        if cell.tag != _S + "cell" or ref is None:
-            continue
-        col = col_index(ref.group(1))
-        if col >= _LINK_COLUMNS:
-            beyond = True
-            continue
-        cells.extend([""] * (col + 1 - len(cells)))
-        cells[col] = cell.findtext(_S + "v") or ""
-    return cells, beyond
+def _sheet_rows(items: Iterator[_LinkItem]) -> Iterator[tuple[int, list[str]]]:
+    """The rows of the linked sheet just begun, up to its end."""
+    for kind, value in items:
+        if kind == "end":
+            return
+        if kind == "row":
+            yield value  # type: ignore[misc]
 
 
-def _parse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+# --- expat readers (see the module docstring for why not ElementTree) ---
+
+
+def _streamed(reader: _Reader[_T], stream: IO[bytes], ctx: ScanContext) -> Iterator[_T]:
+    """The reader's items as the stream is parsed: each read's items before the next read,
+    so a part of a million rows is never held whole."""
+    while chunk := stream.read(READ_BYTES):
+        ctx.deadline.check()
+        _parse(reader.parser, chunk)
+        yield from reader.take()
+    _parse(reader.parser, b"", final=True)
+    yield from reader.take()
+
+
+def _parse(parser: expat.XMLParserType, data: bytes, final: bool = False) -> None:
     try:
-        yield from iterparse(stream, events=events, forbid_dtd=True)
-    except Exception as exc:  # defusedxml / expat errors: malformed or hostile XML
-        if type(exc).__module__.startswith(("xml", "defusedxml")):
-            raise CorruptFile(f"malformed XML: {exc}") from exc
-        raise
+        parser.Parse(data, final)
+    except expat.ExpatError as exc:
+        raise CorruptFile(f"malformed XML: {exc}") from exc
+
+
+class _Reader(Generic[_T]):
+    """A safe expat parser whose handlers append items; ``take`` hands over those parsed so
+    far. Cells are counted against max_cells, as a sheet's are."""
+
+    def __init__(self, max_cells: int) -> None:
+        self.parser = parser = safe_parser()
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        self._items: list[_T] = []
+        self._max_cells, self._cells = max_cells, 0
+
+    def take(self) -> list[_T]:
+        items, self._items = self._items, []
+        return items
+
+    def _count(self, cells: int) -> None:
+        self._cells += cells
+        if self._cells > self._max_cells:
+            raise LimitExceeded(f"max_cells ({self._max_cells})")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def _end(self, name: str) -> None:
+        raise NotImplementedError
+
+
+class _FieldReader:
+    """A cache definition's fields: each cacheField's name, and its sharedItems' values
+    (the children's v: <m/>, a blank, is "")."""
+
+    def __init__(self) -> None:
+        self.parser = parser = safe_parser()
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        self.fields: list[_Field] = []
+        self._items: list[str] | None = None  # the shared items being read
+        self._depth = 0  # below sharedItems: 1 in an item
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        if self._items is not None:
+            if self._depth == 0:
+                self._items.append(attrs.get("v", ""))
+            self._depth += 1
+        elif name == _CACHE_FIELD:
+            self.fields.append(_Field(attrs.get("name", "")))
+        elif name == _SHARED_ITEMS and self.fields:
+            self._items = self.fields[-1].items = []
+
+    def _end(self, name: str) -> None:
+        if self._items is None:
+            return
+        if self._depth:
+            self._depth -= 1
+        else:
+            self._items = None  # sharedItems ends
+
+
+class _RecordReader(_Reader[list[str]]):
+    """A records part's rows: each r's children in field order, an x an index into its
+    field's shared items, any other value its v as written. The handlers run for every
+    element, a million times for a roster, so they take few steps."""
+
+    def __init__(self, fields: list[_Field], max_cells: int) -> None:
+        super().__init__(max_cells)
+        self._shared = [f.items for f in fields]
+        self._row: list[str] = []
+        self._depth = -1  # -1 outside a record, 0 in r, 1 in a value (an OLAP tuple in a value is deeper)
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        depth = self._depth
+        if depth == 0:
+            self._row.append(self._value(len(self._row), name, attrs))
+        elif depth < 0:
+            if name != _RECORD:
+                return
+            self._row = []
+        self._depth = depth + 1
+
+    def _value(self, column: int, name: str, attrs: dict[str, str]) -> str:
+        if name != _INDEX or column >= len(self._shared):
+            return attrs.get("v", "")
+        index, items = int(attrs.get("v", "-1")), self._shared[column]
+        return items[index] if 0 <= index < len(items) else ""
+
+    def _end(self, name: str) -> None:
+        if self._depth > 0:
+            self._depth -= 1
+        elif self._depth == 0:  # r ends
+            self._count(len(self._row))
+            self._items.append(self._row)
+            self._depth = -1
+
+
+# What a link part's parse emits, in document order: a cached sheet begins (its name), a row
+# ends (row number, cells), the sheet ends.
+_LinkItem = tuple[str, object]
+
+
+class _LinkReader(_Reader[_LinkItem]):
+    """An external link's cached sheets: each row's cells at their columns (from the cell's
+    r), a cell's value the text of its first v; ``beyond`` when a cell lay past _LINK_COLUMNS
+    (a row padded out to column XFD, ten thousand times over, would fill memory)."""
+
+    def __init__(self, max_cells: int) -> None:
+        super().__init__(max_cells)
+        self.parser.CharacterDataHandler = self._text
+        self.beyond = False
+        self._sheet_names: list[str] = []
+        self._open = [""]  # what each open element is here (sheet, row, cell, v or ""), under a sentinel
+        self._rows = 0  # rows of the current sheet so far: a row without r is the next
+        self._number = 0
+        self._row: list[str] = []
+        self._column = 0
+        self._value: list[str] | None = None  # the text of the cell's first v, while it is read
+        self._cell_value: str | None = None  # that text, once read
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        parent, role = self._open[-1], ""
+        if parent == "row" and name == _CELL:
+            role = self._begin_cell(attrs.get("r", ""))
+        elif parent == "cell" and name == _V and self._cell_value is None and self._value is None:
+            role, self._value = "v", []
+        elif parent == "v":
+            self._close_value()  # ElementTree's text of v: what comes before a child element
+        elif parent == "sheet" and name == _ROW:
+            role, self._row = "row", []
+            self._number = int(attrs.get("r", self._rows + 1))
+        elif name == _SHEET_DATA:
+            role = "sheet"
+            self._begin_sheet(attrs.get("sheetId", ""))
+        elif name == _SHEET_NAME:
+            self._sheet_names.append(attrs.get("val", ""))
+        self._open.append(role)
+
+    def _begin_sheet(self, sheet_id: str) -> None:
+        # sheetNames come before sheetDataSet (the schema's order), so the name is known here
+        index = int(sheet_id) if sheet_id.isdigit() else -1
+        names = self._sheet_names
+        self._items.append(("sheet", names[index] if 0 <= index < len(names) else sheet_id))
+        self._rows = 0
+
+    def _begin_cell(self, ref: str) -> str:
+        """"cell" for a cell to read; "" for one without a reference or beyond _LINK_COLUMNS."""
+        match = _CELL_REF.fullmatch(ref)
+        if match is None:
+            return ""
+        self._column = col_index(match.group(1))
+        if self._column >= _LINK_COLUMNS:
+            self.beyond = True
+            return ""
+        self._cell_value = None
+        return "cell"
+
+    def _text(self, data: str) -> None:
+        if self._value is not None:
+            self._value.append(data)
+
+    def _close_value(self) -> None:
+        if self._value is not None:
+            self._cell_value, self._value = "".join(self._value), None
+
+    def _end(self, name: str) -> None:
+        role = self._open.pop()
+        if role == "v":
+            self._close_value()
+        elif role == "cell":
+            row, column = self._row, self._column
+            row.extend([""] * (column + 1 - len(row)))
+            row[column] = self._cell_value or ""
+        elif role == "row":
+            self._count(len(self._row))
+            self._items.append(("row", (self._number, self._row)))
+            self._rows += 1
+        elif role == "sheet":
+            self._items.append(("end", None))
