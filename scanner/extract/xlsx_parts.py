@@ -32,7 +32,7 @@ from ..model import Block, Outcome, PartNote, TableBlock
 from . import ScanContext, Source
 from .ooxml import DRAWING_TAGS, content_types, embedded_files, open_part, open_zip, part_blocks, read_part
 from .tables import col_index, numbered_blocks, table_blocks
-from .xml_stream import READ_BYTES, SEP, feed, safe_parser
+from .xml_stream import SEP, chunks, feed, safe_parser
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _S = f"{{{_NS}}}"  # ElementTree's form, for read_part
@@ -153,8 +153,7 @@ def _sheet_rows(items: Iterator[_LinkItem]) -> Iterator[tuple[int, list[str]]]:
 def _streamed(reader: _Reader[_T], stream: IO[bytes], ctx: ScanContext) -> Iterator[_T]:
     """The reader's items as the stream is parsed: each read's items before the next read,
     so a part of a million rows is never held whole."""
-    while chunk := stream.read(READ_BYTES):
-        ctx.deadline.check()
+    for chunk in chunks(stream, ctx):  # the deadline checked, a Shift_JIS part handed on as UTF-8
         _parse(reader.parser, chunk)
         yield from reader.take()
     _parse(reader.parser, b"", final=True)

@@ -278,3 +278,11 @@ def test_linked_rows_over_max_cells_are_limit_exceeded(engine: Engine) -> None:
                                                                    "</externalLink>"})
     result = scan_source(Source.from_bytes("集計.xlsx", data), engine, ScanLimits(max_cells=100))
     assert result.outcome == Outcome.LIMIT_EXCEEDED and "max_cells (100)" in result.reason
+
+
+def test_pivot_parts_declared_in_shift_jis_are_read() -> None:
+    declaration = '<?xml version="1.0" encoding="Shift_JIS"?>'
+    definition = (declaration + _definition([("氏名", ["山田 太郎", "髙橋 ㈱"]), ("基礎年金番号", [])])).encode("cp932")
+    records = (declaration + _records(2) + "</pivotCacheRecords>").encode("cp932")
+    blocks = _extra(samples.with_parts(_workbook(), {DEFINITION: definition, RECORDS: records}))
+    assert _rows(blocks, PIVOT) == [(1, ["山田 太郎", "1000-567000"]), (2, ["髙橋 ㈱", "1001-567001"])]
