@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import BinaryIO
-from xml.parsers import expat
 
-from ..errors import CorruptFile, LimitExceeded
 from ..model import Block
 from . import FormatSpec, ScanContext, Source
 from .tables import table_blocks
-from .xml_stream import SEP, chunks, safe_parser
+from .xml_stream import SEP, ItemReader, section_rows, streamed
 
 _NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _WORKSHEET, _ROW, _CELL = (f"{_NS}{SEP}{local}" for local in ("Worksheet", "Row", "Cell"))
@@ -38,56 +36,26 @@ def _is_spreadsheet_xml(source: Source) -> bool:
 
 def extract_spreadsheet_xml(source: Source, ctx: ScanContext) -> Iterator[Block]:
     with source.opener() as raw:
-        try:
-            yield from _worksheets(raw, ctx)
-        except expat.ExpatError as exc:
-            raise CorruptFile(f"malformed XML spreadsheet: {exc}") from exc
+        yield from _worksheets(raw, ctx)
 
 
 def _worksheets(raw: BinaryIO, ctx: ScanContext) -> Iterator[Block]:
-    items = _parse(raw, ctx)
+    items = streamed(_Reader(ctx.limits.max_cells), raw, ctx, "XML spreadsheet")
     for kind, value in items:
         if kind == "sheet":
-            yield from table_blocks(_sheet_rows(items), str(value))
+            yield from table_blocks(section_rows(items), str(value))
 
 
-def _sheet_rows(items: Iterator[Item]) -> Iterator[tuple[int, list[str]]]:
-    """The rows of the worksheet just begun, up to its end."""
-    for kind, value in items:
-        if kind == "end":
-            return
-        if kind == "row":
-            yield value  # type: ignore[misc]
-
-
-def _parse(raw: BinaryIO, ctx: ScanContext) -> Iterator[Item]:
-    """Items as the stream is parsed: each read's items before the next read."""
-    reader = _Reader(ctx.limits.max_cells)
-    for chunk in chunks(raw, ctx):
-        reader.parser.Parse(chunk, False)
-        yield from reader.take()
-    reader.parser.Parse(b"", True)
-    yield from reader.take()
-
-
-class _Reader:
+class _Reader(ItemReader[Item]):
     """expat handlers that turn SpreadsheetML into items; a cell's text is all the text
     inside it (its Data, rich-text runs, a comment on it)."""
 
     def __init__(self, max_cells: int) -> None:
-        self.parser = parser = safe_parser()
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._text
-        self._items: list[Item] = []
-        self._max_cells, self._cells = max_cells, 0
+        super().__init__(max_cells)
+        self.parser.CharacterDataHandler = self._text
         self._number, self._column = 0, 0
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
-
-    def take(self) -> list[Item]:
-        items, self._items = self._items, []
-        return items
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         if name == _CELL and self._row is not None:
@@ -113,9 +81,7 @@ class _Reader:
             row.append("".join(self._cell).strip())
             self._column, self._cell = len(row), None
         elif name == _ROW and self._row is not None:
-            self._cells += len(self._row)
-            if self._cells > self._max_cells:
-                raise LimitExceeded(f"max_cells ({self._max_cells})")
+            self._count(len(self._row))
             self._items.append(("row", (self._number, self._row)))
             self._row = None
         elif name == _WORKSHEET:

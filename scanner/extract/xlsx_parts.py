@@ -24,15 +24,14 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import IO, Generic, TypeVar
-from xml.parsers import expat
+from typing import IO
 
 from ..errors import CorruptFile, LimitExceeded, ScanTimeout
 from ..model import Block, Outcome, PartNote, TableBlock
 from . import ScanContext, Source
 from .ooxml import DRAWING_TAGS, content_types, embedded_files, open_part, open_zip, part_blocks, read_part
 from .tables import col_index, numbered_blocks, table_blocks
-from .xml_stream import SEP, chunks, feed, safe_parser
+from .xml_stream import SEP, ItemReader, feed, safe_parser, section_rows, streamed
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _S = f"{{{_NS}}}"  # ElementTree's form, for read_part
@@ -55,7 +54,6 @@ _LINK_COLUMNS = 1024  # columns of a linked sheet read (a roster needs a few doz
 _CACHE_FIELD, _SHARED_ITEMS, _RECORD, _INDEX = (f"{_NS}{SEP}{local}" for local in ("cacheField", "sharedItems", "r", "x"))
 _SHEET_NAME, _SHEET_DATA, _ROW, _CELL, _V = (f"{_NS}{SEP}{local}" for local in ("sheetName", "sheetData", "row", "cell", "v"))
 
-_T = TypeVar("_T")
 
 
 def extra_blocks(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
@@ -123,75 +121,22 @@ def _cache_fields(stream: IO[bytes], ctx: ScanContext) -> list[_Field]:
 
 def _record_rows(stream: IO[bytes], fields: list[_Field], ctx: ScanContext) -> Iterator[list[str]]:
     """The cache's source rows, shared items resolved, as they are parsed."""
-    return _streamed(_RecordReader(fields, ctx.limits.max_cells), stream, ctx)
+    return streamed(_RecordReader(fields, ctx.limits.max_cells), stream, ctx)
 
 
 def _external_link_blocks(zf: zipfile.ZipFile, name: str, ctx: ScanContext) -> Iterator[Block | PartNote]:
     """Each cached sheet of the linked workbook as rows by their numbers, under its header row."""
     reader = _LinkReader(ctx.limits.max_cells)
     with open_part(zf, name, ctx) as stream:
-        items = _streamed(reader, stream, ctx)
+        items = streamed(reader, stream, ctx)
         for kind, value in items:
             if kind == "sheet":
-                yield from table_blocks(_sheet_rows(items), f"{name} (linked {value})")
+                yield from table_blocks(section_rows(items), f"{name} (linked {value})")
     if reader.beyond:
         yield PartNote(name, Outcome.LIMIT_EXCEEDED, f"cached cells beyond column {_LINK_COLUMNS} not read")
 
 
-def _sheet_rows(items: Iterator[_LinkItem]) -> Iterator[tuple[int, list[str]]]:
-    """The rows of the linked sheet just begun, up to its end."""
-    for kind, value in items:
-        if kind == "end":
-            return
-        if kind == "row":
-            yield value  # type: ignore[misc]
-
-
 # --- expat readers (see the module docstring for why not ElementTree) ---
-
-
-def _streamed(reader: _Reader[_T], stream: IO[bytes], ctx: ScanContext) -> Iterator[_T]:
-    """The reader's items as the stream is parsed: each read's items before the next read,
-    so a part of a million rows is never held whole."""
-    for chunk in chunks(stream, ctx):  # the deadline checked, a Shift_JIS part handed on as UTF-8
-        _parse(reader.parser, chunk)
-        yield from reader.take()
-    _parse(reader.parser, b"", final=True)
-    yield from reader.take()
-
-
-def _parse(parser: expat.XMLParserType, data: bytes, final: bool = False) -> None:
-    try:
-        parser.Parse(data, final)
-    except expat.ExpatError as exc:
-        raise CorruptFile(f"malformed XML: {exc}") from exc
-
-
-class _Reader(Generic[_T]):
-    """A safe expat parser whose handlers append items; ``take`` hands over those parsed so
-    far. Cells are counted against max_cells, as a sheet's are."""
-
-    def __init__(self, max_cells: int) -> None:
-        self.parser = parser = safe_parser()
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        self._items: list[_T] = []
-        self._max_cells, self._cells = max_cells, 0
-
-    def take(self) -> list[_T]:
-        items, self._items = self._items, []
-        return items
-
-    def _count(self, cells: int) -> None:
-        self._cells += cells
-        if self._cells > self._max_cells:
-            raise LimitExceeded(f"max_cells ({self._max_cells})")
-
-    def _start(self, name: str, attrs: dict[str, str]) -> None:
-        raise NotImplementedError
-
-    def _end(self, name: str) -> None:
-        raise NotImplementedError
 
 
 class _FieldReader:
@@ -225,7 +170,7 @@ class _FieldReader:
             self._items = None  # sharedItems ends
 
 
-class _RecordReader(_Reader[list[str]]):
+class _RecordReader(ItemReader[list[str]]):
     """A records part's rows: each r's children in field order, an x an index into its
     field's shared items, any other value its v as written. The handlers run for every
     element, a million times for a roster, so they take few steps."""
@@ -266,7 +211,7 @@ class _RecordReader(_Reader[list[str]]):
 _LinkItem = tuple[str, object]
 
 
-class _LinkReader(_Reader[_LinkItem]):
+class _LinkReader(ItemReader[_LinkItem]):
     """An external link's cached sheets: each row's cells at their columns (from the cell's
     r), a cell's value the text of its first v; ``beyond`` when a cell lay past _LINK_COLUMNS
     (a row padded out to column XFD, ten thousand times over, would fill memory)."""

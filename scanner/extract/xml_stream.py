@@ -11,13 +11,14 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Generic, TypeVar
 from xml.parsers import expat
 
 from ..encoding import STRICT
-from ..errors import CorruptFile
+from ..errors import CorruptFile, LimitExceeded
 from . import ScanContext
 
+T = TypeVar("T")
 SEP = "}"  # expat names an element "namespace}local": ElementTree's "{namespace}local" without "{"
 READ_BYTES = 1 << 16
 
@@ -43,6 +44,56 @@ def feed(parser: expat.XMLParserType, stream: IO[bytes], ctx: ScanContext, what:
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise CorruptFile(f"malformed {what}: {exc}") from exc
+
+
+class ItemReader(Generic[T]):
+    """A safe parser whose handlers (``_start``, ``_end``, set by a subclass) append items;
+    ``take`` hands over those parsed so far. Cells are counted against max_cells."""
+
+    def __init__(self, max_cells: int) -> None:
+        self.parser = parser = safe_parser()
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        self._items: list[T] = []
+        self._max_cells, self._cells = max_cells, 0
+
+    def take(self) -> list[T]:
+        items, self._items = self._items, []
+        return items
+
+    def _count(self, cells: int) -> None:
+        self._cells += cells
+        if self._cells > self._max_cells:
+            raise LimitExceeded(f"max_cells ({self._max_cells})")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def _end(self, name: str) -> None:
+        raise NotImplementedError
+
+
+def streamed(reader: ItemReader[T], stream: IO[bytes], ctx: ScanContext, what: str = "XML") -> Iterator[T]:
+    """The reader's items as the stream is parsed, each read's before the next read: a part
+    of a million rows is never held whole. A parse error is CorruptFile("malformed <what>")."""
+    try:
+        for chunk in chunks(stream, ctx):
+            reader.parser.Parse(chunk, False)
+            yield from reader.take()
+        reader.parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise CorruptFile(f"malformed {what}: {exc}") from exc
+    yield from reader.take()
+
+
+def section_rows(items: Iterator[tuple[str, object]]) -> Iterator[tuple[int, list[str]]]:
+    """From items ("row", (number, cells)) ... ("end", None): the rows of the section (a
+    sheet) just begun, up to its end."""
+    for kind, value in items:
+        if kind == "end":
+            return
+        if kind == "row":
+            yield value  # type: ignore[misc]
 
 
 def chunks(stream: IO[bytes], ctx: ScanContext) -> Iterator[bytes]:
