@@ -92,6 +92,29 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+# Runs the CLI and, at exit, writes the CPU seconds of this (the sweep's main) process alone
+# to the file named by $BENCH_MAIN_CPU: the workers scan in parallel, but judging and
+# writing the register happen here, one file after another, which bounds the sweep on a
+# machine with many cores.
+_WITH_MAIN_CPU = (
+    "import atexit, os, resource, sys\n"
+    "def _report():\n"
+    "    u = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    open(os.environ['BENCH_MAIN_CPU'], 'w').write(str(u.ru_utime + u.ru_stime))\n"
+    "atexit.register(_report)\n"
+    "sys.argv[0] = 'pii-agent'\n"
+    "from agent.cli import main\n"
+    "main()\n"
+)
+
+
+def main_cpu(cmd: list[str], env: dict[str, str], out: Path) -> float:
+    """CPU seconds of the sweep's main process (see _WITH_MAIN_CPU); ``cmd`` as for timed()."""
+    subprocess.run([sys.executable, "-c", _WITH_MAIN_CPU, *cmd[3:]], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env={**env, "BENCH_MAIN_CPU": str(out)}, check=False)
+    return float(out.read_text())
+
+
 def kind_of(name: str) -> str:
     """The kind of a generated file, from its number (see generate)."""
     kind = int(name[4:9]) % 20
@@ -172,12 +195,17 @@ def main() -> None:
         leftover.unlink(missing_ok=True)
     t_agent, cpu_agent = timed(sweep + ["--full"], env)
     t_again, _ = timed(sweep, env)
+    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        leftover.unlink(missing_ok=True)
+    cpu_main = main_cpu(sweep + ["--full"], env, base / "main-cpu")
     t_stat = stat_walk(data_dir)
     print(f"data: {mb:,.0f} MB in {sum(1 for _ in data_dir.rglob('*.*')):,} files, workers={args.workers}")
     print(f"ripgrep -c           {t_rg:7.2f} s  {mb / t_rg:9.1f} MB/s   cpu {cpu_rg:6.2f} s")
     print(f"pii-agent sweep      {t_agent:7.2f} s  {mb / t_agent:9.1f} MB/s   cpu {cpu_agent:6.2f} s"
           f"   ratio vs rg: {t_rg / t_agent:.3f}  (cpu: {cpu_rg / cpu_agent:.3f})")
     print(f"  of which startup   {t_empty:7.2f} s   (a sweep of an empty folder, interpreter start included)")
+    print(f"  main process cpu   {cpu_main:7.2f} s   (startup, walk, judging, the register: one core however many"
+          f" workers; a run of its own)")
     print(f"unchanged re-sweep   {t_again:7.2f} s   stat walk {t_stat:.2f} s   (incl. interpreter start)")
     if args.per_kind:
         per_kind(data_dir, rg)
