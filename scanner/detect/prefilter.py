@@ -157,7 +157,7 @@ class _LiteralSearch:
     (pyahocorasick) for the anchors. Bytes go through latin-1 so that each byte is one
     character of the automaton's text."""
 
-    _TWO_DIGITS = re.compile(rb"[0-9][0-9 -]?[0-9]|\xef\xbc[\x90-\x99]|\x82[\x4f-\x58]|\xa3[\xb0-\xb9]")
+    _TWO_DIGITS = re.compile(rb"[0-9][0-9 -]{0,3}[0-9]|\xef\xbc[\x90-\x99]|\x82[\x4f-\x58]|\xa3[\xb0-\xb9]")
 
     def __init__(self, anchor_forms: list[bytes], min_digits: int) -> None:
         self._shapes = re.compile(b"|".join(candidate_byte_patterns(min_digits)))

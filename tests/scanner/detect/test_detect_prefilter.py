@@ -16,7 +16,8 @@ ANCHORS = ["様", "殿", "氏名"]
 ENCODINGS = ["utf-8", "cp932", "euc-jp"]
 # Bytes with no digit in any encoding, to surround plants with noise.
 noise = st.binary(max_size=200).map(lambda b: bytes(x for x in b if not 0x30 <= x <= 0x39))
-plants = st.sampled_from(["1234-567890", "１２３４５６７８９０", "山田太郎様", "氏名", "殿", "abc", "", "ー"])
+plants = st.sampled_from(["1234-567890", "１２３４５６７８９０", "山田太郎様", "氏名", "殿", "abc", "", "ー",
+                          "1 2 3 4 - 5 6 7 8 9 0", "1 - 2 - 3 - 4 - 5 - 6 - 7 - 8 - 9 - 0"])
 
 
 @needs_hyperscan
