@@ -63,6 +63,7 @@ _ERA_DATE = re.compile(
     r"(?P<m>[0-9]{1,2}) ?[月./-] ?(?P<d>[0-9]{1,2})", re.IGNORECASE)
 _WESTERN_DATE = re.compile(
     r"(?P<y>[0-9]{4}) ?[年./-] ?(?P<m>[0-9]{1,2}) ?[月./-] ?(?P<d>[0-9]{1,2})")
+_COMPACT_DATE = re.compile(r"(?<![0-9])(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])")  # 19700101
 
 
 def birth_date(value: str) -> str | None:
@@ -100,7 +101,7 @@ def _era_date(m: re.Match[str]) -> dt.date | None:
 
 
 def _western_date(value: str) -> dt.date | None:
-    m = _WESTERN_DATE.search(value)
+    m = _WESTERN_DATE.search(value) or _COMPACT_DATE.search(value)
     if m is None:
         return None
     year, month, day = m.group("y", "m", "d")

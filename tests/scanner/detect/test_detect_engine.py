@@ -182,3 +182,16 @@ def test_detect_engine_a_cell_holding_a_separator_character_shifts_nothing() -> 
     found = pension(engine().scan([TableBlock(rows=rows, headers=["氏名", "基礎年金番号"])]))
     assert [(f.location, f.masked) for f in found] == [("B2", "1234-****90")]
     assert found[0].confidence >= Confidence.MEDIUM
+
+
+def test_compact_birth_dates_of_a_system_export() -> None:
+    """Business systems export dates as yyyymmdd: under 生年月日 they are birth dates (and make
+    the row a person record); eight-digit slip numbers and 受付日 dates in the same rows are not."""
+    engine = load_engine()
+    rows = [["氏名", "生年月日", "基礎年金番号", "受付日", "伝票番号"],
+            ["山田　太郎", "19700101", "1234-567890", "20240115", "20231231"],
+            ["鈴木　花子", "19651231", "2345-678901", "20240116", "19991301"]]
+    found = engine.scan([TableBlock(rows=rows, headers=rows[0])]).findings
+    births = sorted((f.location, f.masked) for f in found if f.detector == "birth_date" and f.confidence >= Confidence.MEDIUM)
+    assert births == [("B2", "19**-**-**"), ("B3", "19**-**-**")]
+    assert all(f.confidence == Confidence.HIGH for f in found if f.detector == "pension_number")

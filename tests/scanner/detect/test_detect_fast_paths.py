@@ -70,6 +70,7 @@ _ERA_DATE = regex.compile(
     r"(?P<era>明治|大正|昭和|平成|令和|[明大昭平令MTSHR]) ?(?P<y>元|[0-9]{1,2}) ?[年./-] ?"
     r"(?P<m>[0-9]{1,2}) ?[月./-] ?(?P<d>[0-9]{1,2})", regex.IGNORECASE)
 _WESTERN_DATE = regex.compile(r"(?P<y>[0-9]{4}) ?[年./-] ?(?P<m>[0-9]{1,2}) ?[月./-] ?(?P<d>[0-9]{1,2})")
+_COMPACT_DATE = regex.compile(r"(?<![0-9])(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])")
 
 
 def _date(y: int, m: int, d: int) -> dt.date | None:
@@ -91,7 +92,7 @@ def reference_birth_date(value: str) -> str | None:
         if found is not None and (found < start or (following < len(_ORDER) and found >= _ERAS[_ORDER[following]])):
             found = None
     else:
-        w = _WESTERN_DATE.search(value)
+        w = _WESTERN_DATE.search(value) or _COMPACT_DATE.search(value)
         found = _date(int(w["y"]), int(w["m"]), int(w["d"])) if w else None
     if found is None or not dt.date(1868, 1, 25) <= found <= dt.date.today():
         return None
@@ -104,7 +105,8 @@ YEARS = st.integers(min_value=1, max_value=70).map(str)
 
 @given(st.one_of(DATEISH, st.builds(lambda e, y, m, d: f"{e}{y}年{m}月{d}日", st.sampled_from(list(_ERAS) + list(_ALIASES)),
                                     YEARS, st.integers(1, 13), st.integers(1, 32)),
-                 st.dates(max_value=dt.date(2100, 1, 1)).map(lambda d: d.strftime("%Y/%m/%d"))))
+                 st.dates(max_value=dt.date(2100, 1, 1)).map(lambda d: d.strftime("%Y/%m/%d")),
+                 st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2100, 1, 1)).map(lambda d: d.strftime("%Y%m%d"))))
 def test_birth_date_matches_reference(text: str) -> None:
     assert birth_date(text) == reference_birth_date(text)
 
