@@ -66,8 +66,34 @@ _WESTERN_DATE = re.compile(
 _COMPACT_DATE = re.compile(r"(?<![0-9])(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])")  # 19700101
 
 
+_KANJI_DIGITS = {ch: n for n, ch in enumerate("〇一二三四五六七八九")}
+_KANJI_NUMBER = re.compile("[〇一二三四五六七八九十]{1,3}")
+
+
+def kanji_number(text: str) -> int | None:
+    """0..99 written in kanji, as a formal letter dates itself: 四十五 or 四五, 十二, 三十一, 〇."""
+    if "十" not in text:
+        if len(text) > 2:
+            return None
+        value = 0
+        for ch in text:
+            value = value * 10 + _KANJI_DIGITS[ch]
+        return value
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones or tens == "〇" or ones == "〇":
+        return None
+    return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+
+
+def _arabic(m: re.Match[str]) -> str:
+    number = kanji_number(m.group())
+    return m.group() if number is None else str(number)
+
+
 def birth_date(value: str) -> str | None:
     """A real calendar date, inside its era, not in the future. Canonical ISO 1970-01-01."""
+    if _KANJI_NUMBER.search(value) is not None:  # 昭和四十五年一月一日
+        value = _KANJI_NUMBER.sub(_arabic, value)
     era = _ERA_DATE.search(value)
     found = _era_date(era) if era is not None else _western_date(value)
     if found is None or found < _FIRST_ERA_DAY or not _in_past(found):

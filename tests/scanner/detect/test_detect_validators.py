@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from scanner.detect.validators import (
     birth_date,
+    kanji_number,
     my_number_check_digit,
     my_number_checksum,
     pension_number_shape,
@@ -82,3 +84,32 @@ def test_detect_validators_birth_date_rejects_impossible_days(month: int, day: i
     except ValueError:
         real = False
     assert (birth_date(f"1970/{month}/{day}") is not None) == real
+
+
+_KANJI = "〇一二三四五六七八九"
+
+
+def _traditional(n: int) -> str:
+    """45 -> 四十五, 10 -> 十, 12 -> 十二, 0 -> 〇 (how a formal letter writes a number)."""
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return _KANJI[ones]
+    return ("" if tens == 1 else _KANJI[tens]) + "十" + ("" if not ones else _KANJI[ones])
+
+
+@pytest.mark.parametrize("n", range(100))
+def test_kanji_numbers_read_both_ways(n: int) -> None:
+    assert kanji_number(_traditional(n)) == n
+    assert kanji_number("".join(_KANJI[int(d)] for d in str(n))) == n  # positional: 四五
+
+
+@pytest.mark.parametrize("text", ["十十", "四十五六", "〇十", "十〇", "一二三"])
+def test_not_a_kanji_number(text: str) -> None:
+    assert kanji_number(text) is None
+
+
+def test_a_formal_letters_birth_date() -> None:
+    assert birth_date("昭和四十五年一月一日") == "1970-01-01"
+    assert birth_date("平成元年十二月三十一日") == "1989-12-31"
+    assert birth_date("昭和四十五年二月三十日") is None  # no such day
+    assert birth_date("昭和六十五年一月一日") is None  # 昭和 ended in its 64th year
