@@ -34,8 +34,9 @@ from ..encoding import JIS_SHIFTS
 
 T = TypeVar("T")
 _ENCODINGS = ("utf-8", "cp932", "euc-jp")
-_DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
-_DASHES = "-\u2010\u2011\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70"
+# The digits and dashes a number is written with (the engine's digit boxes use them too)
+DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+DASHES = "-\u2010\u2011\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70"
 _SPACES = " \u3000"
 _LONGEST_GAP = 3  # " - "
 
@@ -49,7 +50,7 @@ def _shape(d: str, space: str, dash: str, min_digits: int) -> str:
 def candidate_text(min_digits: int) -> str:
     """A run of ``min_digits`` digits, at most one separator between two of them, or a dash
     set apart by spaces."""
-    return _shape(f"[{_DIGITS}]", f"[{re.escape(_SPACES)}]", f"[{re.escape(_DASHES)}]", min_digits)
+    return _shape(f"[{DIGITS}]", f"[{re.escape(_SPACES)}]", f"[{re.escape(DASHES)}]", min_digits)
 
 
 def longest_candidate(min_digits: int) -> int:
@@ -71,7 +72,7 @@ def _alternation(chars: str, encoding: str) -> str:
 
 def candidate_byte_patterns(min_digits: int, encodings: tuple[str, ...] = _ENCODINGS) -> list[bytes]:
     """candidate_text() as bytes, once per encoding (a file has one)."""
-    return [_shape(_alternation(_DIGITS, e), _alternation(_SPACES, e), _alternation(_DASHES, e),
+    return [_shape(_alternation(DIGITS, e), _alternation(_SPACES, e), _alternation(DASHES, e),
                    min_digits).encode("ascii") for e in encodings]
 
 BACKENDS = ("auto", "hyperscan", "regex")
