@@ -26,7 +26,7 @@ from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .archive import check_ratio, member_budget, scan_member
 from .tables import find_header_row
-from .xml_stream import feed, safe_parser
+from .xml_stream import expat_name, feed, safe_parser
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -40,13 +40,9 @@ _WORD_TAGS = {"p": W + "p", "t": W + "t", "dt": W + "delText", "tbl": W + "tbl",
 DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "tc": A + "tc"}
 _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 
-# The tags above in expat's form (xml_stream.SEP), worked out once, not each name per event.
-def _expat_name(tag: str) -> str:
-    return tag.removeprefix("{")
-
-
-_FALLBACK_NAME = _expat_name(MC_FALLBACK)
-_BREAK_CHARS = {_expat_name(tag): char for tag, char in _BREAKS.items()}
+# The tags above in expat's form, worked out once, not each name per event.
+_FALLBACK_NAME = expat_name(MC_FALLBACK)
+_BREAK_CHARS = {expat_name(tag): char for tag, char in _BREAKS.items()}
 
 # Objects embedded in a document: an Excel roster pasted into a Word letter is a whole
 # workbook in word/embeddings/, while the page shows only its picture.
@@ -304,7 +300,7 @@ def _dispatch(roles: list[tuple[list[str], Callable[[str], None]]]) -> dict[str,
     handlers: dict[str, Callable[[str], None]] = {}
     for tags, handler in roles:
         for tag in tags:
-            handlers.setdefault(_expat_name(tag), handler)
+            handlers.setdefault(expat_name(tag), handler)
     return handlers
 
 

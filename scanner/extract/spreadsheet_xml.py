@@ -18,15 +18,11 @@ from typing import BinaryIO
 from ..model import Block
 from . import FormatSpec, ScanContext, Source
 from .tables import table_blocks
-from .xml_stream import SEP, ItemReader, section_rows, streamed
+from .xml_stream import SEP, ItemReader, SectionItem, section_rows, streamed
 
 _NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _WORKSHEET, _ROW, _CELL = (f"{_NS}{SEP}{local}" for local in ("Worksheet", "Row", "Cell"))
 _NAME, _INDEX = f"{_NS}{SEP}Name", f"{_NS}{SEP}Index"
-
-# What the parse emits, in document order: a worksheet begins (its name), a row ends
-# (row number, cells), a worksheet ends.
-Item = tuple[str, object]
 
 
 def _is_spreadsheet_xml(source: Source) -> bool:
@@ -46,7 +42,7 @@ def _worksheets(raw: BinaryIO, ctx: ScanContext) -> Iterator[Block]:
             yield from table_blocks(section_rows(items), str(value))
 
 
-class _Reader(ItemReader[Item]):
+class _Reader(ItemReader[SectionItem]):
     """expat handlers that turn SpreadsheetML into items; a cell's text is all the text
     inside it (its Data, rich-text runs, a comment on it)."""
 

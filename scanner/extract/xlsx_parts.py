@@ -31,7 +31,7 @@ from ..model import Block, Outcome, PartNote, TableBlock
 from . import ScanContext, Source
 from .ooxml import DRAWING_TAGS, content_types, embedded_files, open_part, open_zip, part_blocks, read_part
 from .tables import col_index, numbered_blocks, table_blocks
-from .xml_stream import SEP, ItemReader, feed, safe_parser, section_rows, streamed
+from .xml_stream import SEP, ItemReader, SectionItem, feed, safe_parser, section_rows, streamed
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _S = f"{{{_NS}}}"  # ElementTree's form, for read_part
@@ -206,12 +206,7 @@ class _RecordReader(ItemReader[list[str]]):
             self._depth = -1
 
 
-# What a link part's parse emits, in document order: a cached sheet begins (its name), a row
-# ends (row number, cells), the sheet ends.
-_LinkItem = tuple[str, object]
-
-
-class _LinkReader(ItemReader[_LinkItem]):
+class _LinkReader(ItemReader[SectionItem]):
     """An external link's cached sheets: each row's cells at their columns (from the cell's
     r), a cell's value the text of its first v; ``beyond`` when a cell lay past _LINK_COLUMNS
     (a row padded out to column XFD, ten thousand times over, would fill memory)."""

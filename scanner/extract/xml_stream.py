@@ -21,6 +21,14 @@ from . import ScanContext
 T = TypeVar("T")
 SEP = "}"  # expat names an element "namespace}local": ElementTree's "{namespace}local" without "{"
 READ_BYTES = 1 << 16
+# What a streaming reader emits, in document order: ("sheet", name) when a section begins,
+# ("row", (row number, cells)) as each row ends, ("end", None) when the section ends.
+SectionItem = tuple[str, object]
+
+
+def expat_name(tag: str) -> str:
+    """An ElementTree tag ("{namespace}local") as a safe_parser() names the element."""
+    return tag.removeprefix("{")
 
 
 def safe_parser() -> expat.XMLParserType:
@@ -86,9 +94,8 @@ def streamed(reader: ItemReader[T], stream: IO[bytes], ctx: ScanContext, what: s
     yield from reader.take()
 
 
-def section_rows(items: Iterator[tuple[str, object]]) -> Iterator[tuple[int, list[str]]]:
-    """From items ("row", (number, cells)) ... ("end", None): the rows of the section (a
-    sheet) just begun, up to its end."""
+def section_rows(items: Iterator[SectionItem]) -> Iterator[tuple[int, list[str]]]:
+    """The rows of the section (a sheet) just begun, up to its end."""
     for kind, value in items:
         if kind == "end":
             return
