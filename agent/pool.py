@@ -2,7 +2,10 @@
 
 Small files travel to the workers in batches (one task for up to ``BATCH_FILES`` files
 of ``BATCH_BYTES`` in all), because handing a task to a process costs about as much
-as scanning a small clean file; bigger files go one per task.
+as scanning a small clean file; bigger files go one per task. A batch holds fewer files
+where small files take long (a roster's every row is a record): about ``TASK_SECONDS``
+of work, as measured on the batches so far, so results reach the sweep as they come
+and not 32 rosters at once, which it would then judge and write alone at the end.
 
 A worker that dies (a segfault in a native parser, the OOM killer) breaks the whole
 process pool: the files in flight are tried once more in a new pool, one at a time; a
@@ -23,9 +26,15 @@ from scanner.model import Exposure, Outcome, ScanResult
 
 from .pipeline import ScanJob, Scanner, ScanOutput
 
+_Task = Future[tuple[list[ScanOutput], float]]
+
 IN_FLIGHT_PER_WORKER = 8  # tasks queued per worker, so workers keep busy while the sweep writes
 BATCH_FILES = 32
 BATCH_BYTES = 1 << 20
+SMALL_FILE = BATCH_BYTES // BATCH_FILES  # bigger files are a task each
+FIRST_BATCH_FILES = 4  # until a batch has come back
+TASK_SECONDS = 0.02  # a batch's work, once small files have shown what they cost
+_COST_WEIGHT = 0.3  # of the newest batch in the running cost per small file
 _worker: Scanner | None = None  # the scanner of this worker process (inherited on fork)
 
 
@@ -42,9 +51,12 @@ def _init_worker(scanner: Scanner | None) -> None:
         _worker = scanner
 
 
-def _scan_in_worker(batch: list[ScanJob]) -> list[ScanOutput]:
+def _scan_in_worker(batch: list[ScanJob]) -> tuple[list[ScanOutput], float]:
+    """The batch's outputs, and the seconds they took."""
     assert _worker is not None, "worker started without a scanner"
-    return list(scan_serial(_worker, iter(batch)))
+    start = time.perf_counter()
+    outputs = list(scan_serial(_worker, iter(batch)))
+    return outputs, time.perf_counter() - start
 
 
 def failed(job: ScanJob, reason: str) -> ScanOutput:
@@ -89,12 +101,12 @@ def scan_parallel(scanner: Scanner, jobs: Iterator[ScanJob], workers: int,
                     job = next(jobs, None)
                     if job is None:
                         exhausted = True
-                    elif job.ref.size > BATCH_BYTES // BATCH_FILES:
+                    elif job.ref.size > SMALL_FILE:
                         runner.submit([job])  # a bigger file: a task of its own
                     else:
                         batch.append(job)
                         batch_bytes += job.ref.size
-                        if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
+                        if len(batch) >= runner.batch_size.files() or batch_bytes >= BATCH_BYTES:
                             runner.submit(batch)
                             batch, batch_bytes = [], 0
                 if batch:  # the walk is slow or the queue is full: do not hold files back
@@ -109,14 +121,38 @@ def scan_parallel(scanner: Scanner, jobs: Iterator[ScanJob], workers: int,
         runner.pool.shutdown(wait=True, cancel_futures=True)
 
 
+class BatchSize:
+    """How many small files make a batch: about TASK_SECONDS of work at what small files
+    have cost so far (a running average), 1 to BATCH_FILES; FIRST_BATCH_FILES before any
+    batch has come back, since the first files may be rosters."""
+
+    def __init__(self) -> None:
+        self.small_file_seconds: float | None = None
+
+    def files(self) -> int:
+        if self.small_file_seconds is None:
+            return FIRST_BATCH_FILES
+        return max(1, min(BATCH_FILES, int(TASK_SECONDS / max(self.small_file_seconds, 1e-6))))
+
+    def learn(self, batch: list[ScanJob], seconds: float) -> None:
+        """A task of ``batch`` took ``seconds`` in its worker; a bigger file's cost says
+        nothing of small ones."""
+        if not batch or any(job.ref.size > SMALL_FILE for job in batch):
+            return
+        cost = seconds / len(batch)
+        seen = self.small_file_seconds
+        self.small_file_seconds = cost if seen is None else seen + _COST_WEIGHT * (cost - seen)
+
+
 class _Runner:
     def __init__(self, scanner: Scanner, workers: int) -> None:
         self.scanner, self.workers = scanner, workers
         self.pool = _start(scanner, workers)
-        self.pending: dict[Future[list[ScanOutput]], list[ScanJob]] = {}
-        self.started: dict[Future[list[ScanOutput]], float] = {}
-        self.alone: set[Future[list[ScanOutput]]] = set()  # retries: the only file in flight
+        self.pending: dict[_Task, list[ScanJob]] = {}
+        self.started: dict[_Task, float] = {}
+        self.alone: set[_Task] = set()  # retries: the only file in flight
         self.retry: deque[ScanJob] = deque()  # in flight at a crash or a kill: tried again alone
+        self.batch_size = BatchSize()
 
     def submit(self, batch: list[ScanJob], *, alone: bool = False) -> None:
         try:
@@ -136,7 +172,9 @@ class _Runner:
             batch = self.pending.pop(future)
             self.started.pop(future, None)
             try:
-                yield from future.result()
+                outputs, seconds = future.result()
+                self.batch_size.learn(batch, seconds)
+                yield from outputs
             except BrokenProcessPool:
                 broken = True
                 if future in self.alone:  # its second crash, with nothing else in flight: this file

@@ -91,3 +91,53 @@ def test_a_hung_file_is_a_timeout_and_the_others_are_retried(tmp_path):
     assert hung.outcome == Outcome.TIMEOUT and "hard time limit" in hung.reason
     others = [r for p, r in by_path.items() if not p.endswith("f2.txt")]
     assert all(r.outcome in (Outcome.CLEAN, Outcome.FINDINGS) for r in others)  # retried, not lost
+
+
+def _small_jobs(n: int, size: int = 1000) -> list[ScanJob]:
+    return [ScanJob(FileRef(b"/s/f%d" % i, size, 0, i, 0o100644, b"/s"), None) for i in range(n)]
+
+
+def test_batches_start_small_then_hold_about_a_task_of_work():
+    sizing = pool.BatchSize()
+    assert sizing.files() == pool.FIRST_BATCH_FILES  # nothing known: the first files may be rosters
+    sizing.learn(_small_jobs(4), 4 * 0.0002)  # clean memos: 0.2 ms each
+    assert sizing.files() == pool.BATCH_FILES
+    for _ in range(20):
+        sizing.learn(_small_jobs(4), 4 * 0.02)  # rosters now: 20 ms each
+    assert sizing.files() == 1
+    for _ in range(20):
+        sizing.learn(_small_jobs(2), 2 * 0.004)
+    assert 4 <= sizing.files() <= 5  # 20 ms of 4 ms files, give or take the running average
+
+
+def test_a_big_file_says_nothing_of_what_small_files_cost():
+    sizing = pool.BatchSize()
+    sizing.learn(_small_jobs(1, size=pool.SMALL_FILE + 1), 30.0)
+    sizing.learn([], 1.0)
+    assert sizing.files() == pool.FIRST_BATCH_FILES
+
+
+class _SlowFiles(Scanner):
+    """Takes 30 ms a file, as a roster does."""
+
+    def scan(self, job):
+        import time
+
+        time.sleep(0.03)
+        return super().scan(job)
+
+
+def test_slow_small_files_go_to_the_workers_one_or_two_at_a_time(tmp_path, monkeypatch):
+    sizes: list[int] = []
+    submit = pool._Runner.submit
+
+    def recording(self, batch, *, alone=False):
+        sizes.append(len(batch))
+        submit(self, batch, alone=alone)
+
+    monkeypatch.setattr(pool._Runner, "submit", recording)
+    refs = _refs(tmp_path, 100)  # more than the first tasks hold: 16 in flight of 4 files
+    outs = list(pool.scan_parallel(_SlowFiles(None, make_hasher(b"k" * 32), ScanLimits()), _jobs(refs), workers=2))
+    assert sorted(o.ref.path for o in outs) == sorted(r.path for r in refs)
+    assert max(sizes) == pool.FIRST_BATCH_FILES  # before any came back
+    assert sizes[-5:] == [1] * 5  # 30 ms a file is more than a task's work
