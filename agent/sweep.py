@@ -49,6 +49,13 @@ EMPTY_ROOT_GUARD = 20
 # Outcomes worth reading again even when size, mtime and inode are unchanged.
 RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
 
+# Judged files are written in one transaction per chunk (SQLite commits are the cost):
+# a chunk ends at this many files, this many findings (about 0.1 s to insert; what the
+# sweep holds in memory, however many workers feed it rosters) or seconds.
+CHUNK_FILES = 200
+CHUNK_FINDINGS = 20_000
+CHUNK_SECONDS = 2.0
+
 
 def unchanged_since_scan(ref: FileRef, known: FileEntry | None, rules_version: str) -> bool:
     """Same size, mtime and inode as the register's entry, an outcome not worth retrying, and
@@ -279,7 +286,7 @@ class Sweep:
         judged = (self.judged(out, summary) for out in outputs)
         pending: list[NewScan] = []  # judged, not yet written
         try:
-            for chunk in _chunks(judged, size=200, seconds=2.0, pending=pending):
+            for chunk in _chunks(judged, size=CHUNK_FILES, seconds=CHUNK_SECONDS, pending=pending):
                 self.store_batch(sweep_id, chunk, index, summary)
                 done_files += len(chunk)
                 done_bytes += sum(scan.facts.size for scan in chunk)
@@ -358,16 +365,19 @@ class Sweep:
 
 
 def _chunks(items: Iterator[NewScan], size: int, seconds: float, pending: list[NewScan]) -> Iterator[list[NewScan]]:
-    """Group results by count or by time, whichever comes first, so progress stays live.
-    Each chunk is ``pending`` itself, which the caller empties once it has written it: what
-    it holds after an interruption is what still needs writing."""
+    """Group results by count, by the findings they hold or by time, whichever comes first,
+    so progress stays live and memory bounded (16 workers send rosters faster than one
+    per 10 ms). Each chunk is ``pending`` itself, which the caller empties once it has
+    written it: what it holds after an interruption is what still needs writing."""
     started = time.monotonic()
+    findings = 0
     for item in items:
         pending.append(item)
-        if len(pending) >= size or time.monotonic() - started >= seconds:
+        findings += len(item.findings)
+        if len(pending) >= size or findings >= CHUNK_FINDINGS or time.monotonic() - started >= seconds:
             yield pending
             pending.clear()
-            started = time.monotonic()
+            started, findings = time.monotonic(), 0
     if pending:
         yield pending
         pending.clear()
