@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,24 @@ class ScanJob:
 
 @dataclass
 class ScanOutput:
+    """One scanned file as the agent judges and stores it. Its findings are ``rows`` (the
+    store's records, made in the worker); ``result.findings`` is left empty."""
+
     ref: FileRef
     result: ScanResult
     exposure: Exposure
+    rows: list[FindingRow] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, tuple[object, ...]]:
+        # The rows travel as plain tuples: 4x cheaper for the sweep to unpickle than named
+        # ones (a roster sends thousands from a worker process, and the sweep is one core).
+        return (_output_from_wire, (self.ref, self.result, self.exposure, [tuple(r) for r in self.rows]))
+
+
+def _output_from_wire(ref: FileRef, result: ScanResult, exposure: Exposure,
+                      rows: list[tuple[Any, ...]]) -> ScanOutput:
+    new = tuple.__new__  # a FindingRow from its fields, in C
+    return ScanOutput(ref, result, exposure, [new(FindingRow, row) for row in rows])
 
 
 class Scanner:
@@ -60,7 +75,9 @@ class Scanner:
             if self.journal is not None:
                 self.journal.end(job.ref)
         exposure = self.exposure(job.ref, job.share_root)
-        return ScanOutput(job.ref, result, exposure)
+        rows = finding_rows(result.findings)
+        result.findings = []  # moved into rows
+        return ScanOutput(job.ref, result, exposure, rows)
 
     def exposure(self, ref: FileRef, share_root: bytes | None) -> Exposure:
         root = share_root if share_root is not None else ref.root

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scanner.model import Finding
+from store.records import FindingRow
 
 from .pipeline import ScanOutput
 
@@ -18,14 +18,14 @@ PENSION_DETECTOR = "pension_number"
 
 def drop_suppressed(out: ScanOutput, suppressed: set[str]) -> ScanOutput:
     """The scan output without findings of suppressed hashes (the same object when none)."""
-    if not suppressed or not any(f.value_hash in suppressed for f in out.result.findings):
+    if not suppressed or not any(row.value_hash in suppressed for row in out.rows):
         return out
-    kept = [f for f in out.result.findings if f.value_hash not in suppressed]
-    result = replace(out.result, findings=kept, pension_records=_records(kept, out.result.pension_records))
-    return replace(out, result=result)
+    kept = [row for row in out.rows if row.value_hash not in suppressed]
+    result = replace(out.result, pension_records=_records(kept, out.result.pension_records))
+    return replace(out, result=result, rows=kept)
 
 
-def _records(kept: list[Finding], before: int) -> int:
+def _records(kept: list[FindingRow], before: int) -> int:
     """Person records still holding a pension number (never more than the scanner counted)."""
     keys = {f.record or f.value_hash for f in kept if f.detector == PENSION_DETECTOR}
     return min(before, len(keys))

@@ -29,7 +29,6 @@ from .pipeline import (
     ScanOutput,
     exposure_dict,
     file_facts,
-    finding_rows,
     judge,
     problem_facts,
     reportable,
@@ -220,7 +219,7 @@ class Sweep:
         """What one scanned file makes of the register (nothing written yet): its facts,
         findings and policy decisions; counted in ``summary`` and logged."""
         out = drop_suppressed(out, self.suppressed)
-        rows = finding_rows(out.result.findings)
+        rows = out.rows
         decisions = judge(self.policies, out, rows)
         scan = NewScan(file_facts(self.host, out, self.rules_version), rows, [_decision(d) for d in decisions])
         summary.outcomes[str(out.result.outcome)] += 1

@@ -157,7 +157,13 @@ def replace_findings(
 
 def new_finding_values(file_id: int, rows: list[FindingRow]) -> list[tuple[Any, ...]]:
     """The rows to insert for a file that has no stored findings yet: merge_findings
-    without a wrapper object per value (a first sweep writes every value of every roster)."""
+    without a wrapper object per value (a first sweep writes every value of every roster).
+    The scanner merges repeats already, so rows are mostly inserted as they come."""
+    if any(not 1 <= row.confidence <= 3 for row in rows):
+        bad = next(row for row in rows if not 1 <= row.confidence <= 3)
+        raise ValueError(f"confidence must be 1..3, got {bad.confidence} ({bad.detector})")
+    if len({(row.detector, row.value_hash) for row in rows}) == len(rows):
+        return [(file_id, *row) for row in rows]  # a FindingRow is the table's columns after file_id
     best: dict[tuple[str, str], FindingRow] = {}
     count: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -169,11 +175,7 @@ def new_finding_values(file_id: int, rows: list[FindingRow]) -> list[tuple[Any, 
         count[key] += row.occurrences
         if (row.confidence, row.score) > (seen.confidence, seen.score):
             best[key] = row
-    if any(not 1 <= row.confidence <= 3 for row in best.values()):
-        bad = next(row for row in best.values() if not 1 <= row.confidence <= 3)
-        raise ValueError(f"confidence must be 1..3, got {bad.confidence} ({bad.detector})")
-    return [(file_id, detector, value_hash, row.masked, row.confidence, row.score, row.location, row.record,
-             count[detector, value_hash]) for (detector, value_hash), row in best.items()]
+    return [(file_id, *row._replace(occurrences=count[key])) for key, row in best.items()]
 
 
 def insert_findings(session: Session, values: list[tuple[Any, ...]]) -> None:

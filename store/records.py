@@ -8,7 +8,7 @@ hash (``value_hash``) and a masked form.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Violation states the store itself writes. The lifecycle of issue 7 adds more
 # (acknowledged, remediation_claimed, ...); "active" means not closed, whatever the state.
@@ -42,10 +42,11 @@ class FileFacts:
     rules_version: str | None = None  # the detector rules that read it (None: unknown, read again next time)
 
 
-@dataclass(slots=True)
-class FindingRow:
+class FindingRow(NamedTuple):
     """One matched value in a file. Rows with the same (detector, value_hash) are merged
-    by the store into one stored row with an occurrence count."""
+    by the store into one stored row with an occurrence count. A tuple, in the order of
+    the findings table's columns after ``file_id``: a roster's thousands of rows travel
+    from a worker process as plain tuples and are inserted as they are."""
 
     detector: str
     value_hash: str  # HMAC-SHA256 hex of the normalized value

@@ -32,8 +32,8 @@ def _jobs(refs):
 def test_parallel_gives_the_same_results_as_serial(tmp_path):
     refs = _refs(tmp_path, 30)
     scanner = Scanner(None, make_hasher(b"k" * 32), ScanLimits())
-    serial = {o.ref.path: (o.result.outcome, len(o.result.findings)) for o in pool.scan_serial(scanner, _jobs(refs))}
-    parallel = {o.ref.path: (o.result.outcome, len(o.result.findings))
+    serial = {o.ref.path: (o.result.outcome, len(o.rows)) for o in pool.scan_serial(scanner, _jobs(refs))}
+    parallel = {o.ref.path: (o.result.outcome, len(o.rows))
                 for o in pool.scan_parallel(scanner, _jobs(refs), workers=2)}
     assert parallel == serial
     assert {v[0] for v in serial.values()} == {Outcome.CLEAN, Outcome.FINDINGS}
@@ -141,3 +141,16 @@ def test_slow_small_files_go_to_the_workers_one_or_two_at_a_time(tmp_path, monke
     assert sorted(o.ref.path for o in outs) == sorted(r.path for r in refs)
     assert max(sizes) == pool.FIRST_BATCH_FILES  # before any came back
     assert sizes[-5:] == [1] * 5  # 30 ms a file is more than a task's work
+
+
+def test_an_output_crosses_to_the_sweep_with_its_rows(tmp_path):
+    import pickle
+
+    from store.records import FindingRow
+
+    scanner = Scanner(None, make_hasher(b"k" * 32), ScanLimits())
+    out = scanner.scan(next(_jobs(_refs(tmp_path, 2)[1:])))
+    assert out.rows and out.result.findings == []  # moved into rows in the worker
+    back = pickle.loads(pickle.dumps(out))
+    assert back.rows == out.rows and all(type(row) is FindingRow for row in back.rows)
+    assert back.rows[0].detector == "pension_number" and back.ref == out.ref and back.result == out.result

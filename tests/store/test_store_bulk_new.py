@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from store_testkit import HOST, begin, decision, facts, finding
@@ -82,10 +80,19 @@ def test_new_files_with_findings_and_violations_equal_record_scan(db_store: Stor
 
 def test_rows_already_merged_by_the_engine_add_their_occurrences(db_store: Store) -> None:
     sweep = begin(db_store)
-    seen_thrice = replace(finding("1234567890"), occurrences=3)
+    seen_thrice = finding("1234567890")._replace(occurrences=3)
     rows = [seen_thrice, finding("1234567890"), finding("2345678901")]
     db_store.record_scan(sweep, facts("/share/one.csv"), rows, [decision()])
     db_store.record_new(sweep, [clean(facts("/share/two.csv"), rows, [decision()])])
     for path in ("/share/one.csv", "/share/two.csv"):
         found, _ = _stored(db_store, path)
         assert sorted(r[7] for r in found) == [1, 4], path
+
+
+def test_a_finding_row_is_the_findings_table_after_file_id() -> None:
+    # new_finding_values inserts (file_id, *row): the tuple's order is the table's
+    from store.facts import _FINDING_COLUMNS
+
+    names = ["record_key" if name == "record" else name for name in FindingRow._fields]
+    assert ("file_id", *names) == _FINDING_COLUMNS
+    assert [c.name for c in Finding.__table__.columns if c.name != "id"] == list(_FINDING_COLUMNS)
