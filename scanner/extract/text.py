@@ -54,7 +54,8 @@ def problem_notes(stream: TextStream) -> Iterator[PartNote]:
         yield PartNote(where="", outcome=Outcome.ERROR, reason=f"encoding: {problem}", read_anyway=True)
 
 
-def _checked(pieces: Iterable[str], ctx: ScanContext) -> Iterator[str]:
+def deadline_checked(pieces: Iterable[str], ctx: ScanContext) -> Iterator[str]:
+    """``pieces`` as they come, with the file's deadline checked before each."""
     for piece in pieces:
         ctx.deadline.check()
         yield piece
@@ -99,7 +100,7 @@ def line_chunks(pieces: Iterable[str], limit: int) -> Iterator[tuple[str, int]]:
 def extract_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     stream = open_text(source, ctx)
     listings = ListingReader()  # a header line over rows set out under it is a table
-    for chunk, first_line in line_chunks(_checked(stream, ctx), ctx.limits.text_chunk_chars):
+    for chunk, first_line in line_chunks(deadline_checked(stream, ctx), ctx.limits.text_chunk_chars):
         yield from listings.blocks(chunk, first_line)
     yield from problem_notes(stream)
 
@@ -245,7 +246,7 @@ def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     max_line = _MAX_LINE_FACTOR * ctx.limits.text_chunk_chars
     if csv.field_size_limit() < max_line:  # a long cell (a pasted letter) is still a cell
         csv.field_size_limit(max_line)
-    feed = LineFeed(_checked(stream, ctx), max_line)
+    feed = LineFeed(deadline_checked(stream, ctx), max_line)
     reader = csv.reader(feed.lines(), _dialect(source, stream.guess))
     failures: list[Exception] = []
     top = list(itertools.islice(feed.rows(reader, failures, keep=True), HEADER_SCAN_ROWS))
@@ -260,7 +261,7 @@ def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         first = feed.record_line()
         yield PartNote("", Outcome.ERROR, f"csv: {failures[0]} (line {feed.lines_out}); read as plain text "
                                           f"from line {first}", read_anyway=True)
-        for chunk, line in line_chunks(_checked(feed.remainder(), ctx), ctx.limits.text_chunk_chars):
+        for chunk, line in line_chunks(deadline_checked(feed.remainder(), ctx), ctx.limits.text_chunk_chars):
             yield TextBlock(chunk, where="", first_line=first + line - 1)
     yield from problem_notes(stream)
 
