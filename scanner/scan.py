@@ -32,7 +32,7 @@ from typing import Protocol
 
 from .errors import Encrypted, ScanStop
 from .extract import HEAD_BYTES, FormatSpec, ScanContext, Source, sniff
-from .extract.text import TEXT_FORMAT_NAMES, raw_prefilter_applies
+from .extract.text import REFERENCE_FORMATS, TEXT_FORMAT_NAMES, raw_prefilter_applies
 from .fileio import ReadCounter, content_elsewhere, open_for_scan, read_head, stream_opener
 from .limits import Deadline, ScanLimits
 from .model import Block, FileRef, Finding, Outcome, PartNote, ScanResult, display_path
@@ -216,16 +216,23 @@ def scan_source(source: Source, engine: Detector, limits: ScanLimits | None = No
 
 
 def _prefilter_says_clean(source: Source, spec: FormatSpec, engine: Detector, deadline: Deadline) -> bool:
-    """One pass of the byte prefilter over raw text; True when no candidate can exist."""
+    """One pass of the byte prefilter over raw text; True when no candidate can exist.
+    In markup, a character reference (&#65297;) may spell a digit or a keyword the raw
+    bytes do not show: such a file is read."""
     if spec.name not in TEXT_FORMAT_NAMES or not raw_prefilter_applies(source):
         return False
+    references = spec.name in REFERENCE_FORMATS
+
+    def may_match(data: bytes) -> bool:
+        return engine.prefilter(data) or (references and b"&#" in data)
+
     if source.size <= len(source.head):
-        return not engine.prefilter(source.head)
+        return not may_match(source.head)
     with source.opener() as raw:
         carry = b""
         while chunk := raw.read(PREFILTER_CHUNK):
             deadline.check()
-            if engine.prefilter(carry + chunk):
+            if may_match(carry + chunk):
                 return False
             carry = chunk[-PREFILTER_OVERLAP:]
     return True

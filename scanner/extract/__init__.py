@@ -39,7 +39,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # bodies (.eml, .msg) read as HTML, so their tables are tables; text with NUL bytes in it and
 # UTF-16 without a BOM holding U+3000 read as text, not as binary; RAR archives; a number in a
 # file's or member's own path; xlsx external link caches; text listings under a header line.
-# 4: JSON and JSON Lines parsed (escaped non-ASCII decoded, arrays of objects as tables).
+# 4: JSON and JSON Lines parsed (escaped non-ASCII decoded, arrays of objects as tables); XML
+# character references decoded; HTML and XML holding references no longer skipped on raw bytes.
 EXTRACTION_VERSION = 4
 
 

@@ -23,7 +23,8 @@ from .csv_feed import LineFeed
 from .listing import ListingReader
 from .tables import find_header_row
 
-TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html"})  # formats whose raw bytes a byte prefilter can judge
+TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html", "xml"})  # formats whose raw bytes a byte prefilter can judge
+REFERENCE_FORMATS = frozenset({"html", "xml"})  # ... unless they hold character references (&#...;)
 ROWS_PER_BLOCK = 2000
 HEADER_SCAN_ROWS = 30
 CSV_SUFFIXES = frozenset({"csv", "tsv", "tab"})
