@@ -146,10 +146,31 @@ def plausibility(text: str) -> float:
     sample = _ASCII_RUNS.sub("", text[: _SCORE_CHARS * 4])[:_SCORE_CHARS]
     if not sample:
         return 1.0
+    if _half_width_kana_text(sample):
+        # plausible, but below a reading in common kanji: a few EUC-JP names can read as
+        # half-width kana too (山田 is BB B3 C5 C4, ｻｳﾅﾄ in CP932), and then EUC-JP wins
+        return _HALF_WIDTH_TEXT_SCORE
     return sum(map(_char_score, sample)) / len(sample)
 
 
+def _half_width_kana_text(sample: str) -> bool:
+    """Text in half-width katakana, as mainframe-era systems still export names and column
+    labels (ﾔﾏﾀﾞ ﾀﾛｳ, ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ): nearly all of it, with every voicing mark after a kana
+    that takes one. What a mislabel makes of other text (EUC-JP kanji read as CP932) mixes
+    half-width kana with kanji, or puts marks where none can stand."""
+    kana = len(sample) - len(_HALF_WIDTH_KANA_RUNS.sub("", sample))
+    if kana < _MIN_KANA_CHARS or kana < _KANA_TEXT_SHARE * len(sample):
+        return False
+    return _MISPLACED_MARK.search(sample) is None
+
+
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")  # removed in C: twice as fast as a per-character filter
+_HALF_WIDTH_KANA_RUNS = re.compile("[\uff61-\uff9f]+")
+# ﾞ after anything but ｳ, ｶ..ﾄ, ﾊ..ﾎ; ﾟ after anything but ﾊ..ﾎ (or at the start)
+_MISPLACED_MARK = re.compile("(?:^|[^\uff73\uff76-\uff84\uff8a-\uff8e])\uff9e|(?:^|[^\uff8a-\uff8e])\uff9f")
+_MIN_KANA_CHARS = 8
+_KANA_TEXT_SHARE = 0.9
+_HALF_WIDTH_TEXT_SCORE = 0.9
 
 
 def _strict(data: bytes, encoding: str, *, at_eof: bool) -> str | None:

@@ -26,7 +26,7 @@ from ..model import Block, Confidence, Finding, NameBlock, TableBlock, TextBlock
 from .context import KeywordHit
 from .finders import Detector, PatternFinder
 from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
-from .normalize import NormalizedText, normalize, normalize_cell, normalize_cells, normalize_str
+from .normalize import NormalizedText, half_width, normalize, normalize_cell, normalize_cells, normalize_str
 from .prefilter import DASHES, DIGITS, Prefilter, TextSpans
 from .recognizers import Candidate
 from .records import Hit, apply_record_context, assign_text_records, to_finding
@@ -108,6 +108,7 @@ class Engine:
         self._box_labels_raw = [label for label in self._box_labels if not label.isascii()]
         self._box_latin_re = re.compile("|".join(map(_any_case_or_width, latin)), re.IGNORECASE) if latin else None
         column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
+        column_words += [hw for w in column_words if (hw := half_width(w))]  # ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ in raw bytes
         self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
         self._anchors_norm = sorted({normalize_str(a) for a in anchors})
         self._rule_anchors = {d.id: [normalize_str(a) for a in d.spec.anchors] for d in self._detectors}

@@ -326,6 +326,8 @@ class NameFinder:
         kind = header_kind(header)
         if kind is None:
             return self.find_in_text(text)
+        if header is not None and text.strip() == header.strip():  # the header row itself: シメイ over シメイ
+            return []
         cell = self.score_cell(text, kind)
         if cell is not None:
             return [cell] if cell.score >= self.min_score else []

@@ -172,3 +172,28 @@ def _fold_dashes(text: str) -> str:
     if "\u30fc" in text:
         text = _LONG_MARK_BETWEEN_DIGITS.sub("-", text)
     return text
+
+
+def _half_width_katakana() -> dict[str, str]:
+    """Full-width katakana (and ー, ・, 「」) -> the half-width spelling NFKC folds back to
+    it: ガ -> ｶﾞ. Built from the half-width block itself, so it is NFKC's inverse exactly."""
+    table: dict[str, str] = {}
+    bases = [chr(cp) for cp in range(0xFF61, 0xFFA0)]
+    for base in bases:
+        for spelling in (base, base + "\uff9e", base + "\uff9f"):
+            full = unicodedata.normalize("NFKC", spelling)
+            if len(full) == 1 and full not in table:
+                table[full] = spelling
+    return table
+
+
+_HALF_WIDTH = _half_width_katakana()
+
+
+def half_width(word: str) -> str | None:
+    """``word`` in half-width katakana (シメイ -> ｼﾒｲ), as legacy systems write it; None where
+    a character of it has no half-width form (kanji, hiragana, a letter)."""
+    if not word or any(ch not in _HALF_WIDTH for ch in word):
+        return None
+    return "".join(_HALF_WIDTH[ch] for ch in word)
+

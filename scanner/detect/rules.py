@@ -17,7 +17,7 @@ import yaml
 
 from ..model import Confidence
 from .errors import RulesError
-from .normalize import normalize_str
+from .normalize import half_width, normalize_str
 from .regex_choice import compile_pattern
 from .validators import VALIDATORS, Validator
 
@@ -174,7 +174,9 @@ class _Parser:
         spec.record_context = self._weights(d.get("record_context", {}), "record_context")
         spec.record_min_score = self._number(d.get("record_min_score", 0.4), "record_min_score")
         spec.record_window = int(self._number(d.get("record_window", 150), "record_window", hi=100_000))
-        spec.anchors = self._strings(d.get("anchors", []), "anchors")
+        anchors = self._strings(d.get("anchors", []), "anchors")
+        # Anchors are looked for in raw text and bytes too: a katakana one in both widths.
+        spec.anchors = anchors + [hw for a in anchors if (hw := half_width(a)) and hw not in anchors]
         spec.trigger = str(d.get("trigger", "candidate" if kind == "pattern" else "context"))
         if spec.trigger not in TRIGGERS:
             raise self.fail(f"trigger must be one of {', '.join(TRIGGERS)}, not {spec.trigger!r}")

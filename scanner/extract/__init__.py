@@ -40,7 +40,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # UTF-16 without a BOM holding U+3000 read as text, not as binary; RAR archives; a number in a
 # file's or member's own path; xlsx external link caches; text listings under a header line.
 # 4: JSON and JSON Lines parsed (escaped non-ASCII decoded, arrays of objects as tables); XML
-# character references decoded; HTML and XML holding references no longer skipped on raw bytes.
+# character references decoded; HTML and XML holding references no longer skipped on raw bytes;
+# text in half-width katakana read as CP932 (it was taken for a mislabel, or for EUC-JP kanji).
 EXTRACTION_VERSION = 4
 
 

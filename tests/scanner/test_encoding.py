@@ -277,3 +277,29 @@ def test_iso_2022_jp_after_long_ascii_headers_is_still_jis() -> None:
     text = headers + "\n基礎年金番号 1234-567890 山田太郎\n"
     decoded, stream = decode_all(_jis(text), chunk_bytes=4096)
     assert decoded == text and stream.problems == []
+
+
+# Half-width katakana, as mainframe-era systems export names and labels (CP932 single bytes).
+LEGACY_ROSTER = "ｼﾒｲ,ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ\r\nﾔﾏﾀﾞ ﾀﾛｳ,1234-567890\r\nｻﾄｳ ﾊﾅｺ,2345-678901\r\nｽｽﾞｷ ｲﾁﾛｳ,3456-789012\r\n"
+
+
+@pytest.mark.parametrize("text", [
+    LEGACY_ROSTER,
+    "ｼﾞｭｳｼｮ,ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ\r\nﾄｳｷｮｳﾄ,123456789\r\n",  # an even byte count: a valid EUC-JP reading too
+])
+def test_half_width_katakana_text_is_cp932_read_cleanly(text: str) -> None:
+    # before: a mislabel by its 0.5 score, so "no encoding decodes cleanly", or EUC-JP kanji
+    assert guess_encoding(text.encode("cp932"), at_eof=True) == Guess("cp932", 0, "strict")
+    decoded, stream = decode_all(text.encode("cp932"))
+    assert decoded == text and not stream.problems
+
+
+def test_euc_jp_names_that_also_read_as_half_width_kana_stay_euc_jp() -> None:
+    names = "山田 太郎\r\n佐藤 花子\r\n鈴木 一郎\r\n高橋 次郎\r\n田中 三郎\r\n"
+    assert guess_encoding(names.encode("euc-jp"), at_eof=True) == Guess("euc-jp", 0, "strict")
+
+
+def test_a_voicing_mark_where_none_can_stand_is_not_half_width_text() -> None:
+    plausible = plausibility("ﾔﾏﾀﾞﾀﾛｳｻﾄｳﾊﾅｺ")
+    assert plausibility("ﾔﾏｱﾞﾀﾛｳｻﾄｳﾊﾅｺ") < plausible  # ｱﾞ: no such kana
+    assert plausibility("ﾔﾏﾀﾞﾀﾛｳ山田太郎佐藤") < plausible  # mixed with kanji: a mislabel's mark
