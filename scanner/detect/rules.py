@@ -176,8 +176,9 @@ class _Parser:
         spec.record_window = int(self._number(d.get("record_window", 150), "record_window", hi=100_000))
         anchors = self._strings(d.get("anchors", []), "anchors")
         # Anchors are looked for in raw text and bytes too: a katakana one in both widths. Not
-        # under three characters: two half-width bytes are a common EUC-JP kanji (ｾｲ is 床).
-        spec.anchors = anchors + [hw for a in anchors if len(a) >= 3 and (hw := half_width(a)) and hw not in anchors]
+        # under four characters: a few half-width bytes are common EUC-JP kanji too (ｾｲ is 床,
+        # ｼﾒｲ the start of 社会), and the byte prefilter would pass every such file.
+        spec.anchors = anchors + [hw for a in anchors if len(a) >= 4 and (hw := half_width(a)) and hw not in anchors]
         spec.trigger = str(d.get("trigger", "candidate" if kind == "pattern" else "context"))
         if spec.trigger not in TRIGGERS:
             raise self.fail(f"trigger must be one of {', '.join(TRIGGERS)}, not {spec.trigger!r}")
