@@ -41,7 +41,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # file's or member's own path; xlsx external link caches; text listings under a header line.
 # 4: JSON and JSON Lines parsed (escaped non-ASCII decoded, arrays of objects as tables); XML
 # character references decoded; HTML and XML holding references no longer skipped on raw bytes;
-# text in half-width katakana read as CP932 (it was taken for a mislabel, or for EUC-JP kanji).
+# text in half-width katakana read as CP932 (it was taken for a mislabel, or for EUC-JP kanji);
+# web archives (.mht, .mhtml) read as MIME.
 EXTRACTION_VERSION = 4
 
 

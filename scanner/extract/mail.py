@@ -1,4 +1,5 @@
-"""Saved e-mail (.eml, RFC 822 / MIME) through the standard library's ``email`` parser.
+"""Saved e-mail (.eml, RFC 822 / MIME) and web archives (.mht, .mhtml: Excel's and Word's
+"single file web page", MIME too) through the standard library's ``email`` parser.
 
 Bodies are transfer-decoded (base64, quoted-printable) and charset-decoded (ISO-2022-JP,
 Shift_JIS, UTF-8 ...), so a roster pasted into a mail is read as text; HTML bodies are read
@@ -32,13 +33,16 @@ from .listing import ListingReader
 _HEADER_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
 _MAIL_HEADERS = (b"from:", b"date:", b"message-id:", b"mime-version:", b"received:", b"subject:")
 _ENCRYPTED_TYPES = ("application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted")
+# MIME by name: a web archive opens with MIME-Version and Content-Type alone, and its sheets
+# are quoted-printable HTML, so as text neither a keyword nor a name is visible.
+MIME_SUFFIXES = frozenset({"eml", "mht", "mhtml"})
 
 
 def _is_mail(source: Source) -> bool:
-    """A .eml file, or text that opens with RFC 822 header fields among which at least two
-    only a mail has (From:, Date:, Message-ID:, MIME-Version:, Received:, Subject:)."""
+    """A .eml, .mht or .mhtml file, or text that opens with RFC 822 header fields among which
+    at least two only a mail has (From:, Date:, Message-ID:, MIME-Version:, Received:, Subject:)."""
     head = source.head
-    if source.suffix == "eml":
+    if source.suffix in MIME_SUFFIXES:
         return True
     if not _HEADER_LINE.match(head):
         return False
@@ -68,12 +72,13 @@ def extract_mail(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
         if name is None and content_type in ("text/plain", "text/html") and not _is_attachment(part):
             bodies += 1
             text = _body_text(part)
+            where = _location(part) or f"body {bodies}"
             if content_type == "text/html":
-                yield from html_blocks([text], f"body {bodies}", ctx)
+                yield from html_blocks([text], where, ctx)
             elif text:
-                yield from ListingReader(f"body {bodies}").blocks(text, 1)  # a roster typed into the mail
+                yield from ListingReader(where).blocks(text, 1)  # a roster typed into the mail
             if "\ufffd" in text:
-                yield PartNote(f"body {bodies}", Outcome.ERROR, "encoding: bytes its charset does not decode; "
+                yield PartNote(where, Outcome.ERROR, "encoding: bytes its charset does not decode; "
                                "read with replacement characters", read_anyway=True)
             continue
         payload = _payload(part)
@@ -81,6 +86,12 @@ def extract_mail(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
             continue
         label = _decoded_name(name) if name else f"part {n} ({content_type})"
         yield from scan_member(source, label, io.BytesIO(payload), member_budget(ctx), ctx)
+
+
+def _location(part: Message) -> str:
+    """A web archive's name for the part (sheet001.htm from Content-Location), or ""."""
+    location = (part.get("Content-Location") or "").strip()
+    return location.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def _is_attachment(part: Message) -> bool:

@@ -112,3 +112,33 @@ def test_a_roster_typed_into_a_plain_body_is_a_table(engine: Engine) -> None:
     result = _scan(engine, _mail(body, charset="utf-8"))
     assert len(_pension(result)) == 30  # plain numbers beside names: the header heads them all
     assert all(loc.startswith("body 1!") for loc, _ in _pension(result))
+
+
+def _web_archive(sheets: dict[str, str], charset: str = "shift_jis") -> bytes:
+    """A web archive as Excel saves a workbook ("single file web page"): MIME, each sheet a
+    quoted-printable HTML part named by Content-Location, no mail header at all."""
+    import quopri
+
+    boundary = "----=_NextPart_01DA2B3C.4D5E6F70"
+    parts = ["MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n"
+             f'Content-Type: multipart/related; boundary="{boundary}"\r\n\r\n'
+             "This document is a Single File Web Page, also known as a Web Archive file.\r\n"]
+    for name, html in sheets.items():
+        body = quopri.encodestring(html.encode(charset)).decode("ascii")
+        parts.append(f"--{boundary}\r\nContent-Location: file:///C:/0A1B/book.files/{name}\r\n"
+                     f'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset="{charset}"\r\n\r\n'
+                     f"{body}\r\n")
+    parts.append(f"--{boundary}--\r\n")
+    return "".join(parts).encode("ascii")
+
+
+@pytest.mark.parametrize("name", ["名簿.mht", "名簿.mhtml"])
+def test_a_web_archive_of_a_workbook_is_read_sheet_by_sheet(engine: Engine, name: str) -> None:
+    sheet = ("<html><body><table><tr><td>氏名</td><td>基礎年金番号</td></tr>"
+             "<tr><td>山田 太郎</td><td>1234-567890</td></tr></table></body></html>")
+    other = sheet.replace("1234", "2345").replace("山田 太郎", "佐藤 花子")
+    result = _scan(engine, _web_archive({"sheet001.htm": sheet, "sheet002.htm": other}), name)
+    # as text its quoted-printable Shift_JIS hid the header and the names: one bare number, low
+    assert _pension(result) == {("sheet001.htm table 1!B2", "1234-****90"), ("sheet002.htm table 1!B2", "2345-****90")}
+    assert {f.location for f in result.findings if f.detector == "person_name"} == {
+        "sheet001.htm table 1!A2", "sheet002.htm table 1!A2"}
