@@ -18,6 +18,7 @@ from operator import attrgetter
 
 import regex
 
+from .normalize import without_cjk_spaces
 from .rules import ContextSpec
 
 _START = attrgetter("start")  # bisect key: a C getter instead of a lambda per probe
@@ -39,7 +40,7 @@ class KeywordContext:
         self.spec = spec
         words = sorted({*spec.positive, *spec.negative}, key=len, reverse=True)
         self._longest = max((len(w) for w in words), default=0)
-        self._weights = {w.casefold(): spec.positive.get(w, spec.negative.get(w, 0.0)) for w in words}
+        self._weights = {_key(w): spec.positive.get(w, spec.negative.get(w, 0.0)) for w in words}
         self._pattern = keyword_pattern(words) if words else None
         # No keyword holds a control character, so none matches across the one cells are
         # joined by: the hits in joined cells are each cell's hits (see Engine._column_batch).
@@ -49,8 +50,11 @@ class KeywordContext:
         """Keyword occurrences in ``text``, in order of position."""
         if self._pattern is None:
             return []
-        return [KeywordHit(m.start(), m.end(), m.group().casefold(), self._weights[m.group().casefold()])
-                for m in self._pattern.finditer(text)]
+        hits = []
+        for m in self._pattern.finditer(text):
+            word = _key(m.group())
+            hits.append(KeywordHit(m.start(), m.end(), word, self._weights[word]))
+        return hits
 
     def score(self, hits: list[KeywordHit], start: int, end: int, lo: int = 0,
               hi: int | None = None) -> tuple[float, list[str]]:
@@ -94,7 +98,20 @@ def keyword_pattern(words: list[str]) -> regex.Pattern[str]:
 
 
 def _bounded(word: str) -> str:
-    return ("(?<![A-Za-z])" if word[:1].isascii() and word[:1].isalpha() else "") + regex.escape(word)
+    start = "(?<![A-Za-z])" if word[:1].isascii() and word[:1].isalpha() else ""
+    # A label of two or more Japanese characters may be set out with spaces (年　金　番　号,
+    # 基 礎 年 金 番 号 from a PDF): up to three between each two of its characters.
+    if len(word) > 1 and not any(ch.isascii() for ch in word):
+        return start + _LABEL_GAP.join(regex.escape(ch) for ch in word)
+    return start + regex.escape(word)
+
+
+_LABEL_GAP = "[ \t]{0,3}"
+
+
+def _key(matched: str) -> str:
+    """The keyword a match stands for: spaces inside a Japanese label dropped, case folded."""
+    return without_cjk_spaces(matched).casefold()
 
 
 def _distance(hit: KeywordHit, start: int, end: int) -> int:

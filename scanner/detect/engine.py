@@ -26,7 +26,15 @@ from ..model import Block, Confidence, Finding, NameBlock, TableBlock, TextBlock
 from .context import KeywordHit
 from .finders import Detector, PatternFinder
 from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
-from .normalize import NormalizedText, half_width, normalize, normalize_cell, normalize_cells, normalize_str
+from .normalize import (
+    NormalizedText,
+    half_width,
+    normalize,
+    normalize_cell,
+    normalize_cells,
+    normalize_str,
+    without_cjk_spaces,
+)
 from .prefilter import DASHES, DIGITS, Prefilter, TextSpans
 from .recognizers import Candidate
 from .records import Hit, apply_record_context, assign_text_records, to_finding
@@ -242,7 +250,7 @@ class Engine:
             if boxed is not block:
                 block = boxed
                 row_strs, joined = _joined(block)
-        headers = [normalize_str(h) for h in block.headers]
+        headers = [without_cjk_spaces(normalize_str(h)) for h in block.headers]  # 氏　　名 is 氏名
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         scoped = self._column_scoped(headers)
         if not anchor_cols and not scoped and next(self._candidates(joined), None) is None:

@@ -197,3 +197,14 @@ def half_width(word: str) -> str | None:
         return None
     return "".join(_HALF_WIDTH[ch] for ch in word)
 
+
+# Spaces between two non-ASCII characters: a label set out to fill its cell (氏　　名, 均等割付)
+# or letter-spaced by a PDF's text layer (基 礎 年 金 番 号). NFKC made U+3000 a space.
+_SPACES_IN_CJK = re.compile(r"(?<=[^\x00-\x7f])[ \t]+(?=[^\x00-\x7f])")
+
+
+def without_cjk_spaces(text: str) -> str:
+    """``text`` (normalized) without the spaces that sit between two non-ASCII characters;
+    a space between Latin words (my number) stays."""
+    return _SPACES_IN_CJK.sub("", text) if " " in text or "\t" in text else text
+
