@@ -38,6 +38,8 @@ from typing import Any, NamedTuple
 import ahocorasick
 import regex
 
+from .normalize import without_cjk_spaces
+
 # Variant kanji that NFKC leaves alone and IPADIC lacks, folded to the form IPADIC holds.
 # Only one-to-one glyph variants; 邉/邊/齋/齊/濱 are left as they are because IPADIC lists
 # 渡邉, 渡邊, 齋藤, 齊藤, 濱田 themselves. No target is also a source (folding is idempotent).
@@ -319,7 +321,9 @@ class NameFinder:
         self._known_given = lru_cache(maxsize=_PART_CACHE)(self._lookup_given)
         self._honorific_re = regex.compile(
             r"[ \t]*(?!" + "|".join(NOT_HONORIFIC) + r")(?P<h>" + "|".join(map(regex.escape, self.honorifics)) + ")")
-        self._label_re = regex.compile(r"(?P<label>" + "|".join(map(regex.escape, labels)) + r")[ \t]*:?[ \t]*")
+        # a label may be set out with spaces, as a form fills its cell: 氏　　名
+        spaced = ("[ \t]{0,3}".join(map(regex.escape, label)) for label in labels)
+        self._label_re = regex.compile(r"(?P<label>" + "|".join(spaced) + r")[ \t]*:?[ \t]*")
 
     def find(self, text: str, header: str | None = None) -> list[NameMatch]:
         """Names in ``text``; a cell under a name column header is judged as a whole."""
@@ -339,7 +343,7 @@ class NameFinder:
 
     def find_in_text(self, text: str) -> list[NameMatch]:
         folded = fold_variants(text)
-        labels = {m.end(): m.group("label") for m in self._label_re.finditer(folded)}
+        labels = {m.end(): without_cjk_spaces(m.group("label")) for m in self._label_re.finditer(folded)}
         found: list[NameMatch] = []
         for end_idx, length in self.dicts.surnames.iter(folded):
             start = end_idx - length + 1

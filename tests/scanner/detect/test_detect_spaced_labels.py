@@ -55,3 +55,11 @@ def test_spaced_negative_labels_still_count_and_latin_words_are_not_spread(engin
 def test_a_label_s_characters_do_not_join_across_other_text(engine: Engine) -> None:
     # 年金 … 番号 with words between is not 年金番号: only spaces may come between
     assert max(_levels(engine, "年金の記録と番号 1234567890"), default=Confidence.LOW) <= Confidence.LOW
+
+
+@pytest.mark.parametrize("label", ["氏名", "氏　　名", "氏 名"])
+def test_a_spaced_name_label_in_a_record_vouches_for_a_rare_name(engine: Engine, label: str) -> None:
+    # 鬼瓦 is in no dictionary: the label is what makes it a name. (A spaced label opens no
+    # window of its own, as 氏名 does: here the number beside it opens the record's.)
+    text = f"{label}：鬼瓦 権蔵\n基礎年金番号 1234-567890"
+    assert _levels(engine, text, detector="person_name") == [Confidence.MEDIUM]
