@@ -154,6 +154,12 @@ class ScanResult:
     parts: list[PartNote] = field(default_factory=list)
     bytes_read: int = 0
 
+    def __reduce__(self) -> tuple[type[ScanResult], tuple[object, ...]]:
+        # Rebuilt from its fields, as Finding is: a worker sends one per file, and the
+        # sweep's one core unpickles them all (slot state goes through Python per field).
+        return (ScanResult, (self.outcome, self.reason, self.findings, self.encrypted, self.protection,
+                             self.file_type, self.pension_records, self.parts, self.bytes_read))
+
 
 # --- Who can read a file ----------------------------------------------------
 
@@ -170,6 +176,9 @@ class Exposure:
     @property
     def world_readable(self) -> bool:
         return bool(self.broad_principals)
+
+    def __reduce__(self) -> tuple[type[Exposure], tuple[object, ...]]:
+        return (Exposure, (self.owner, self.readers, self.broad_principals, self.evidence))  # see ScanResult
 
 
 # --- What the walk produces -------------------------------------------------
@@ -192,6 +201,9 @@ class FileRef:
     mode: int  # st_mode, including the file type bits
     root: bytes  # the sweep root (or share root) it was found under
     zone: str = "local"
+
+    def __reduce__(self) -> tuple[type[FileRef], tuple[object, ...]]:
+        return (FileRef, (self.raw_path, self.size, self.mtime_ns, self.inode, self.mode, self.root, self.zone))
 
     @property
     def path(self) -> str:

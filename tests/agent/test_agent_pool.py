@@ -154,3 +154,17 @@ def test_an_output_crosses_to_the_sweep_with_its_rows(tmp_path):
     back = pickle.loads(pickle.dumps(out))
     assert back.rows == out.rows and all(type(row) is FindingRow for row in back.rows)
     assert back.rows[0].detector == "pension_number" and back.ref == out.ref and back.result == out.result
+    assert back.exposure == out.exposure and back.exposure.readers
+
+
+def test_scan_records_rebuild_from_their_fields_when_pickled():
+    import pickle
+
+    from scanner.model import Exposure, FileRef, PartNote, ScanResult
+
+    ref = FileRef(b"/s/\xff.csv", 10, 20, 30, 0o100644, b"/s", zone="shared")
+    result = ScanResult(Outcome.FINDINGS, "r", [], True, "zip-aes", "zip", 3,
+                        [PartNote("a.csv", Outcome.ENCRYPTED, "x", encrypted=True)], 99)
+    exposure = Exposure("user:a", ["user:a", "others"], ["others"], {"mode": "0644"})
+    for thing in (ref, result, exposure):
+        assert pickle.loads(pickle.dumps(thing)) == thing
