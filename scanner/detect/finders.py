@@ -115,8 +115,10 @@ _CELL_SEP = "\x1f"
 # character cells are joined by: literals, positive classes without control characters,
 # \d, groups, lookarounds, quantifiers and backreferences. Anything that matches "any
 # character" (., [^...], \s, \W, \D, \p{...}), anchors (^, $, \A, \b), escapes naming a
-# code point, inline flags and case-blind matching may: such a rule is searched cell by cell.
+# code point (but \r, \n and \t outside a set), inline flags and case-blind matching may:
+# such a rule is searched cell by cell.
 _SAFE_ESCAPED = frozenset("d123456789.-()[]{}|*+?^$\\/ ,:;=!<>#&%@~'\"")
+_LINE_ESCAPES = frozenset("rnt")
 _SAFE_GROUP = re.compile(r"\(\?(?::|=|!|<=|<!|P<\w+>|P=\w+\)|<\w+>)")
 _BLIND_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
 
@@ -134,7 +136,8 @@ def _separator_blind(pattern: re.Pattern[str] | regex.Pattern[str]) -> bool:
             return False
         if ch == "\\":
             escaped = source[i + 1 : i + 2]
-            if not escaped or (escaped not in _SAFE_ESCAPED and escaped.isascii()):
+            line_end = escaped in _LINE_ESCAPES and not in_class  # \r, \n, \t: never a separator (in a set, a range might be)
+            if not escaped or (escaped not in _SAFE_ESCAPED and escaped.isascii() and not line_end):
                 return False
             if in_class and escaped.isdigit():
                 return False  # an octal escape in a set: [\1-9] holds every control character

@@ -38,19 +38,20 @@ _ENCODINGS = ("utf-8", "cp932", "euc-jp")
 DIGITS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
 DASHES = "-\u2010\u2011\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70"
 _SPACES = " \u3000"
-_LONGEST_GAP = 3  # " - "
+_LONGEST_GAP = 3  # " - ", "-\r\n"
 
 
-def _shape(d: str, space: str, dash: str, min_digits: int) -> str:
+def _shape(d: str, space: str, dash: str, line_break: str, min_digits: int) -> str:
     """``min_digits`` digits; between two of them at most a space, or a dash with a space on
-    either side or both (a form's digit boxes read out of a PDF: 1 2 3 4 - 5 6 7 8 9 0)."""
-    return f"{d}(?:(?:{space}|{space}?{dash}{space}?)?{d}){{{min_digits - 1}}}"
+    either side or both (a form's digit boxes read out of a PDF: 1 2 3 4 - 5 6 7 8 9 0), or a
+    dash at a line's end (a narrow table cell wrapped the number there: 1234-⏎567890)."""
+    return f"{d}(?:(?:{space}|{space}?{dash}(?:{space}|{line_break})?)?{d}){{{min_digits - 1}}}"
 
 
 def candidate_text(min_digits: int) -> str:
     """A run of ``min_digits`` digits, at most one separator between two of them, or a dash
-    set apart by spaces."""
-    return _shape(f"[{DIGITS}]", f"[{re.escape(_SPACES)}]", f"[{re.escape(DASHES)}]", min_digits)
+    set apart by spaces or ending a line."""
+    return _shape(f"[{DIGITS}]", f"[{re.escape(_SPACES)}]", f"[{re.escape(DASHES)}]", r"\r?\n", min_digits)
 
 
 def longest_candidate(min_digits: int) -> int:
@@ -73,7 +74,8 @@ def _alternation(chars: str, encoding: str) -> str:
 def candidate_byte_patterns(min_digits: int, encodings: tuple[str, ...] = _ENCODINGS) -> list[bytes]:
     """candidate_text() as bytes, once per encoding (a file has one)."""
     return [_shape(_alternation(DIGITS, e), _alternation(_SPACES, e), _alternation(DASHES, e),
-                   min_digits).encode("ascii") for e in encodings]
+                   f"{_alternation(chr(13), e)}?{_alternation(chr(10), e)}", min_digits).encode("ascii")
+            for e in encodings]
 
 BACKENDS = ("auto", "hyperscan", "regex")
 
@@ -158,7 +160,7 @@ class _LiteralSearch:
     (pyahocorasick) for the anchors. Bytes go through latin-1 so that each byte is one
     character of the automaton's text."""
 
-    _TWO_DIGITS = re.compile(rb"[0-9][0-9 -]{0,3}[0-9]|\xef\xbc[\x90-\x99]|\x82[\x4f-\x58]|\xa3[\xb0-\xb9]")
+    _TWO_DIGITS = re.compile(rb"[0-9][0-9 \r\n-]{0,3}[0-9]|\xef\xbc[\x90-\x99]|\x82[\x4f-\x58]|\xa3[\xb0-\xb9]")
 
     def __init__(self, anchor_forms: list[bytes], min_digits: int) -> None:
         self._shapes = re.compile(b"|".join(candidate_byte_patterns(min_digits)))

@@ -167,7 +167,7 @@ def test_find_cells_is_find_of_each(texts: list[str]) -> None:
 
 @pytest.mark.parametrize("source", [
     r"(?<![0-9])[0-9]{4}-[0-9]{6}(?![0-9]|-[0-9])", r"(?P<value>[0-9]{4})([./-])\d\1", r"(?<![0-9A-Za-z])年 ?[]月]",
-    r"\.\-\(\)", r"[明大昭]",
+    r"\.\-\(\)", r"[明大昭]", r"[0-9]{4}-\r?\n[0-9]{6}", r"a\tb",
 ])
 def test_separator_blind_patterns(source: str) -> None:
     assert _separator_blind(re.compile(source))
@@ -176,6 +176,7 @@ def test_separator_blind_patterns(source: str) -> None:
 @pytest.mark.parametrize("source", [
     r"^[0-9]{4}", r"[0-9]{4}$", r"[0-9].[0-9]", r"(?<![^0-9])[0-9]", r"\s[0-9]", r"\W", r"\D", r"\b1", r"\x1f",
     r"[\1-9]", r"(?i)tel", r"(?s)a", "a\x1fb", r"\p{Han}", r"[[:alpha:]]", r"(?>a)", r"\N{DIGIT ONE}",
+    r"[\t-~]", r"[\n]",
 ])
 def test_separator_seeing_patterns(source: str) -> None:
     assert not _separator_blind(regex.compile(source))

@@ -17,7 +17,8 @@ ENCODINGS = ["utf-8", "cp932", "euc-jp"]
 # Bytes with no digit in any encoding, to surround plants with noise.
 noise = st.binary(max_size=200).map(lambda b: bytes(x for x in b if not 0x30 <= x <= 0x39))
 plants = st.sampled_from(["1234-567890", "１２３４５６７８９０", "山田太郎様", "氏名", "殿", "abc", "", "ー",
-                          "1 2 3 4 - 5 6 7 8 9 0", "1 - 2 - 3 - 4 - 5 - 6 - 7 - 8 - 9 - 0"])
+                          "1 2 3 4 - 5 6 7 8 9 0", "1 - 2 - 3 - 4 - 5 - 6 - 7 - 8 - 9 - 0",
+                          "1234-\n567890", "1234ー\r\n567890", "1234\n567890"])
 
 
 @needs_hyperscan
@@ -42,6 +43,8 @@ def test_detect_prefilter_sees_fullwidth_digits_and_anchors(backend: str, encodi
     assert pf.bytes_may_match("番号は１２３４ー５６７８９０です".encode(encoding))
     assert pf.bytes_may_match("番号は1234ー567890です".encode(encoding))
     assert pf.bytes_may_match("個人番号 1234 5678 9012".encode(encoding))
+    assert pf.bytes_may_match("番号は1234-\r\n567890です".encode(encoding))  # wrapped at its dash
+    assert not pf.bytes_may_match("番号は1234\n567890です".encode(encoding))  # a line break alone parts two numbers
     assert pf.bytes_may_match("山田太郎様".encode(encoding))
     assert pf.bytes_may_match("氏名".encode(encoding))
     assert not pf.bytes_may_match("会議の議事録です。".encode(encoding))
