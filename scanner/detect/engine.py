@@ -118,7 +118,9 @@ class Engine:
         column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
         column_words += [hw for w in column_words if (hw := half_width(w))]  # ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ in raw bytes
         self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
-        self._anchors_norm = sorted({normalize_str(a) for a in anchors})
+        # A column whose header names a person or a birth date (氏名, 生年月日) has every cell looked
+        # at by the recognizers; a candidate rule's anchors (記号) open text windows, not columns.
+        self._anchors_norm = sorted({normalize_str(a) for d in self._recognizers for a in d.spec.anchors})
         self._rule_anchors = {d.id: [normalize_str(a) for a in d.spec.anchors] for d in self._detectors}
         anchor_alts = [re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)]
         self._anchor_re = re.compile("|".join(anchor_alts)) if anchor_alts else None
