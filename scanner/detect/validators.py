@@ -19,8 +19,12 @@ _MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
 
+_NUMERALS_TO_DIGITS = str.maketrans("〇○一二三四五六七八九", "00123456789")
+
+
 def _digits(value: str) -> str:
-    return _NOT_DIGIT.sub("", value)
+    """The ASCII digits of a normalized value; kanji numerals (〇 or ○ for zero) count as digits."""
+    return _NOT_DIGIT.sub("", value.translate(_NUMERALS_TO_DIGITS) if not value.isascii() else value)
 
 
 def pension_number_shape(value: str) -> str | None:

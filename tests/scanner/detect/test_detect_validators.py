@@ -113,3 +113,20 @@ def test_a_formal_letters_birth_date() -> None:
     assert birth_date("平成元年十二月三十一日") == "1989-12-31"
     assert birth_date("昭和四十五年二月三十日") is None  # no such day
     assert birth_date("昭和六十五年一月一日") is None  # 昭和 ended in its 64th year
+
+
+def test_a_pension_number_in_kanji_numerals_is_the_same_number() -> None:
+    from scanner.detect.validators import pension_number_shape
+
+    assert pension_number_shape("一二三四-五六七八九〇") == pension_number_shape("1234-567890") == "1234-567890"
+    assert pension_number_shape("一二三四五六七八九○") == "1234-567890"  # ○ typed for 〇
+    assert pension_number_shape("一一一一一一一一一一") is None  # a placeholder, as 1111111111 is
+
+
+def test_the_same_number_in_kanji_and_in_digits_is_one_value() -> None:
+    from scanner.detect import load_engine
+
+    engine = load_engine()
+    kanji = engine.scan_text("基礎年金番号　一二三四－五六七八九〇").findings
+    digits = engine.scan_text("基礎年金番号 1234-567890").findings
+    assert [f.value_hash for f in kanji] == [f.value_hash for f in digits] and len(kanji) == 1
