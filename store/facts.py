@@ -58,7 +58,9 @@ def insert_new_files(session: Session, sweep_id: int, facts: list[FileFacts], no
     if statement is None or not facts:
         return {}
     rows = [{**_scan_values(sweep_id, f, now), "first_seen_sweep": sweep_id} for f in facts]
-    session.execute(statement, rows)
+    # On the table, not the mapped class: the same statement as one Core executemany, without
+    # the ORM's bulk bookkeeping per row (a first sweep of a share of small files is mostly this).
+    session.connection().execute(_insert_unless_present(session, table=True), rows)
     host_paths = {(f.host, f.path) for f in facts}
     hosts = {h for h, _ in host_paths}
     hashes = [row["path_hash"] for row in rows]
@@ -105,10 +107,12 @@ def _insert_if_absent(session: Session, values: dict[str, Any]) -> int | None:
     return session.execute(statement.values(**values).returning(File.id)).scalar_one_or_none()
 
 
-def _insert_unless_present(session: Session) -> Any:
-    """INSERT INTO files ... ON CONFLICT (host, path_hash) DO NOTHING, where the backend has it."""
+def _insert_unless_present(session: Session, *, table: bool = False) -> Any:
+    """INSERT INTO files ... ON CONFLICT (host, path_hash) DO NOTHING, where the backend has it;
+    on the mapped class, or (``table``) on its Core table."""
     make = _UPSERT_INSERTS.get(session.get_bind().dialect.name)
-    return None if make is None else make(File).on_conflict_do_nothing(index_elements=["host", "path_hash"])
+    target = File.__table__ if table else File
+    return None if make is None else make(target).on_conflict_do_nothing(index_elements=["host", "path_hash"])
 
 
 @dataclass(slots=True)
