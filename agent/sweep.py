@@ -51,7 +51,7 @@ RETRY_OUTCOMES = {"timeout", "unreadable", "vanished", "error"}
 # Judged files are written in one transaction per chunk (SQLite commits are the cost):
 # a chunk ends at this many files, this many findings (about 0.1 s to insert; what the
 # sweep holds in memory, however many workers feed it rosters) or seconds.
-CHUNK_FILES = 200
+CHUNK_FILES = 500
 CHUNK_FINDINGS = 20_000
 CHUNK_SECONDS = 2.0
 
