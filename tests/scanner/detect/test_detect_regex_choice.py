@@ -36,6 +36,9 @@ def _re_compiles(source: str) -> bool:
     (r"[0-9]{4}-?[0-9]{6}", re),  # an optional dash is not required
     (r"(?<![0-9])[0-9]{4}(?=-)", re),  # a lookahead consumes nothing
     (r"[0-9]{4}(?:-[0-9]{2})*", re),  # zero repeats hold no dash
+    (r"(?<![0-9])記号[ :]*[0-9]{4}", re),  # a literal first: re searches for it itself
+    (r"(?<![〇一二])[〇一二三]{4}-?[〇一二三]{6}", regex),  # a set first that holds no digit: regex skips to it
+    (r"(?<![0-9])[\d〇]{4}", re),  # \d may be a digit: as for digits alone
     (r"(?<![0-9]-?)[0-9]{10}", regex),  # variable-width lookbehind: re cannot compile it
     (r"\p{Han}{2}[0-9]{10}", regex),  # \p{...}: regex only
 ])
