@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .settings import ZoneRule
 
 _GLOB_CHARS = set("*?[")
+_FOLDERS_KEPT = 65536
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,25 @@ class ZoneMap:
                                                           r.network))
                        for r in rules if _GLOB_CHARS & set(r.path)]
         self._default = ZoneMatch(default_zone, None)
+        # Files of one folder share their answer, unless a rule names a path right in it (maybe
+        # the file itself) or any rule is a glob (it may match names): a sweep asks per file.
+        self._by_folder: dict[bytes, ZoneMatch | None] | None = None if self._globs else {}
+        self._rule_folders = {os.path.dirname(root) for root, _, _ in self._prefix}
 
     def match(self, path: str | bytes) -> ZoneMatch:
-        # A walked path is already real (its root is): resolving it again would cost an lstat
-        # per folder per file, a round trip each on a network share.
-        text = os.path.abspath(os.path.expanduser(os.fsdecode(path) if isinstance(path, bytes) else path))
+        if self._by_folder is None or not isinstance(path, bytes):
+            return self._match(path)
+        folder = os.path.dirname(path)
+        if folder not in self._by_folder:
+            if len(self._by_folder) >= _FOLDERS_KEPT:  # the watcher lives for months
+                self._by_folder.clear()
+            folder_text = _text(folder)
+            self._by_folder[folder] = None if folder_text in self._rule_folders else self._match(folder_text)
+        answer = self._by_folder[folder]
+        return answer if answer is not None else self._match(path)
+
+    def _match(self, path: str | bytes) -> ZoneMatch:
+        text = _text(path)
         for root, below, answer in self._prefix:
             if text == root or text.startswith(below):
                 return answer
@@ -49,6 +64,12 @@ class ZoneMap:
 
     def zone_for(self, path: str | bytes) -> str:
         return self.match(path).zone
+
+
+def _text(path: str | bytes) -> str:
+    # A walked path is already real (its root is): resolving it again would cost an lstat
+    # per folder per file, a round trip each on a network share.
+    return os.path.abspath(os.path.expanduser(os.fsdecode(path) if isinstance(path, bytes) else path))
 
 
 def canonical(path: str) -> str:

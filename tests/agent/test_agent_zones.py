@@ -60,3 +60,27 @@ def test_matching_a_walked_path_resolves_nothing(monkeypatch):
     monkeypatch.setattr(zones_module.os.path, "realpath", no_realpath)
     assert zones.match(b"/srv/share/dept/a.csv").zone == "shared"
     assert zones.match(os.fsdecode(b"/home/u/b.csv")).zone == "local"
+
+
+def test_files_of_a_folder_share_an_answer_that_is_each_file_s_own():
+    # A file named by a rule of its own, a nested share and a folder beside it: the answer
+    # remembered per folder is, for every file, the one the rules give that file.
+    import itertools
+
+    rules = [ZoneRule(zone="shared", path="/srv/share"), ZoneRule(zone="local", path="/srv/share/private"),
+             ZoneRule(zone="shared", path="/srv/share/private/open.csv"), ZoneRule(zone="shared", path="/data")]
+    cached, fresh = ZoneMap(rules), ZoneMap(rules)
+    folders = [b"/srv", b"/srv/share", b"/srv/share/private", b"/srv/share/private/sub", b"/data", b"/home/u",
+               b"/srv/share2"]
+    names = [b"open.csv", b"a.txt", b"private", b"\xff.txt"]
+    for folder, name in itertools.product(folders * 2, names):
+        path = folder + b"/" + name
+        assert cached.match(path) == fresh._match(path), path
+    assert cached.zone_for(b"/srv/share/private/open.csv") == "shared"
+    assert cached.zone_for(b"/srv/share/private/a.txt") == "local"
+
+
+def test_a_glob_rule_is_asked_per_file():
+    zones = ZoneMap([ZoneRule(zone="shared", path="/mnt/*/public/*.csv")])
+    assert zones.zone_for(b"/mnt/nas/public/a.csv") == "shared"
+    assert zones.zone_for(b"/mnt/nas/public/a.txt") == "local"  # the same folder, another answer
