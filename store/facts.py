@@ -54,13 +54,13 @@ def insert_new_files(session: Session, sweep_id: int, facts: list[FileFacts], no
     """Insert files never seen before in one executemany (a first sweep of a share is mostly
     these). Returns the new rows' ids by path; a path missing from it already had a row, and
     the caller records it one by one. At most a few hundred files per call (one IN list)."""
-    statement = _insert_unless_present(session)
+    # On the table, not the mapped class: the same statement as one Core executemany, without
+    # the ORM's bulk bookkeeping per row (a first sweep of a share of small files is mostly this).
+    statement = _insert_unless_present(session, table=True)
     if statement is None or not facts:
         return {}
     rows = [{**_scan_values(sweep_id, f, now), "first_seen_sweep": sweep_id} for f in facts]
-    # On the table, not the mapped class: the same statement as one Core executemany, without
-    # the ORM's bulk bookkeeping per row (a first sweep of a share of small files is mostly this).
-    session.connection().execute(_insert_unless_present(session, table=True), rows)
+    session.connection().execute(statement, rows)
     host_paths = {(f.host, f.path) for f in facts}
     hosts = {h for h, _ in host_paths}
     hashes = [row["path_hash"] for row in rows]
@@ -163,9 +163,9 @@ def new_finding_values(file_id: int, rows: list[FindingRow]) -> list[tuple[Any, 
     """The rows to insert for a file that has no stored findings yet: merge_findings
     without a wrapper object per value (a first sweep writes every value of every roster).
     The scanner merges repeats already, so rows are mostly inserted as they come."""
-    if any(not 1 <= row.confidence <= 3 for row in rows):
-        bad = next(row for row in rows if not 1 <= row.confidence <= 3)
-        raise ValueError(f"confidence must be 1..3, got {bad.confidence} ({bad.detector})")
+    bad = next((row for row in rows if not 1 <= row.confidence <= 3), None)
+    if bad is not None:
+        raise _confidence_error(bad)
     if len({(row.detector, row.value_hash) for row in rows}) == len(rows):
         return [(file_id, *row) for row in rows]  # a FindingRow is the table's columns after file_id
     best: dict[tuple[str, str], FindingRow] = {}
@@ -221,7 +221,7 @@ def _finding_values(file_id: int, key: tuple[str, str], merged: _Merged) -> tupl
     """A row in _FINDING_COLUMNS order."""
     row = merged.row
     if not 1 <= row.confidence <= 3:
-        raise ValueError(f"confidence must be 1..3, got {row.confidence} ({row.detector})")
+        raise _confidence_error(row)
     return (file_id, key[0], key[1], row.masked, row.confidence, row.score, row.location, row.record,
             merged.occurrences)
 
@@ -229,10 +229,15 @@ def _finding_values(file_id: int, key: tuple[str, str], merged: _Merged) -> tupl
 def _copy_finding(stored: Finding, merged: _Merged) -> None:
     row = merged.row
     if not 1 <= row.confidence <= 3:
-        raise ValueError(f"confidence must be 1..3, got {row.confidence} ({row.detector})")
+        raise _confidence_error(row)
     stored.masked = row.masked
     stored.confidence = row.confidence
     stored.score = row.score
     stored.location = row.location
     stored.record_key = row.record
     stored.occurrences = merged.occurrences
+
+
+def _confidence_error(row: FindingRow) -> ValueError:
+    return ValueError(f"confidence must be 1..3, got {row.confidence} ({row.detector})")
+
