@@ -22,7 +22,7 @@ from ..errors import LimitExceeded
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .tables import table_blocks
-from .text import ROWS_PER_BLOCK, deadline_checked, head_guess, line_chunks, open_text, problem_notes
+from .text import ROWS_PER_BLOCK, deadline_checked, decoded_head, line_chunks, open_text, problem_notes
 
 JSON_SUFFIXES = frozenset({"json", "jsonl", "ndjson", "geojson"})
 PARSE_BYTES = 16 << 20
@@ -37,18 +37,14 @@ _HIGH_SURROGATE_AT_END = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\Z")
 def _is_json(source: Source) -> bool:
     if source.suffix not in JSON_SUFFIXES:
         return False
-    guess = head_guess(source)
-    if guess is None:
-        return False
-    start = source.head[guess.bom:].decode(guess.encoding, "replace").lstrip()[:1]
-    return start in ("{", "[")
+    head = decoded_head(source)
+    return head is not None and head.lstrip()[:1] in ("{", "[")
 
 
 def extract_json(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     stream = open_text(source, ctx)
     if source.size > PARSE_BYTES:
-        for chunk, line in line_chunks(unescaped(deadline_checked(stream, ctx)), ctx.limits.text_chunk_chars):
-            yield TextBlock(chunk, where="", first_line=line)
+        yield from _unescaped_text(deadline_checked(stream, ctx), ctx)
         yield from problem_notes(stream)
         return
     text = "".join(deadline_checked(stream, ctx))
@@ -57,11 +53,16 @@ def extract_json(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
     except ValueError as e:
         yield PartNote("", Outcome.ERROR, f"not valid JSON ({e}); read as text with its escapes decoded",
                        read_anyway=True)
-        for chunk, line in line_chunks(unescaped([text]), ctx.limits.text_chunk_chars):
-            yield TextBlock(chunk, where="", first_line=line)
+        yield from _unescaped_text([text], ctx)
     else:
         yield from _Blocks(ctx).of(document)
     yield from problem_notes(stream)
+
+
+def _unescaped_text(pieces: Iterable[str], ctx: ScanContext) -> Iterator[TextBlock]:
+    """The document as text, its escapes decoded, in line-numbered chunks."""
+    for chunk, line in line_chunks(unescaped(pieces), ctx.limits.text_chunk_chars):
+        yield TextBlock(chunk, where="", first_line=line)
 
 
 def _parse(text: str) -> Any:

@@ -109,8 +109,18 @@ def extract_text(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]
 # --- CSV / TSV -----------------------------------------------------------------
 
 
+def decoded_head(source: Source) -> str | None:
+    """The source's head as text, decoded as its head says (None for binary content)."""
+    guess = head_guess(source)
+    return None if guess is None else _decoded(source, guess)
+
+
+def _decoded(source: Source, guess: Guess) -> str:
+    return source.head[guess.bom:].decode(guess.encoding, REPLACE)
+
+
 def _head_lines(source: Source, guess: Guess) -> list[str]:
-    text = source.head[guess.bom:].decode(guess.encoding, REPLACE)
+    text = _decoded(source, guess)
     lines = text.splitlines()  # CR, LF and CRLF alike (a "CSV (Macintosh)" file has only CRs)
     if source.size > len(source.head):
         lines = lines[:-1]  # the last line may be cut by the head's end

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from ..model import Block, PartNote, TextBlock
 from . import FormatSpec, ScanContext, Source
-from .text import deadline_checked, head_guess, line_chunks, open_text, problem_notes
+from .text import deadline_checked, decoded_head, line_chunks, open_text, problem_notes
 
 XML_SUFFIXES = frozenset({"xml"})
 _REFERENCE = re.compile(r"&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
@@ -26,8 +26,8 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 def _is_xml(source: Source) -> bool:
     if source.suffix not in XML_SUFFIXES:
         return False
-    guess = head_guess(source)
-    return guess is not None and source.head[guess.bom:].decode(guess.encoding, "replace").lstrip()[:1] == "<"
+    head = decoded_head(source)
+    return head is not None and head.lstrip()[:1] == "<"
 
 
 def extract_xml(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
