@@ -18,7 +18,7 @@ from operator import attrgetter
 
 import regex
 
-from .normalize import without_cjk_spaces
+from .normalize import spaced_label, without_cjk_spaces
 from .rules import ContextSpec
 
 _START = attrgetter("start")  # bisect key: a C getter instead of a lambda per probe
@@ -98,15 +98,7 @@ def keyword_pattern(words: list[str]) -> regex.Pattern[str]:
 
 
 def _bounded(word: str) -> str:
-    start = "(?<![A-Za-z])" if word[:1].isascii() and word[:1].isalpha() else ""
-    # A label of two or more Japanese characters may be set out with spaces (年　金　番　号,
-    # 基 礎 年 金 番 号 from a PDF): up to three between each two of its characters.
-    if len(word) > 1 and not any(ch.isascii() for ch in word):
-        return start + _LABEL_GAP.join(regex.escape(ch) for ch in word)
-    return start + regex.escape(word)
-
-
-_LABEL_GAP = "[ \t]{0,3}"
+    return ("(?<![A-Za-z])" if word[:1].isascii() and word[:1].isalpha() else "") + spaced_label(word)
 
 
 def _key(matched: str) -> str:

@@ -28,7 +28,7 @@ from .finders import Detector, PatternFinder
 from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
 from .normalize import (
     NormalizedText,
-    half_width,
+    half_width_twins,
     normalize,
     normalize_cell,
     normalize_cells,
@@ -116,7 +116,7 @@ class Engine:
         self._box_labels_raw = [label for label in self._box_labels if not label.isascii()]
         self._box_latin_re = re.compile("|".join(map(_any_case_or_width, latin)), re.IGNORECASE) if latin else None
         column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
-        column_words += [hw for w in column_words if (hw := half_width(w))]  # ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ in raw bytes
+        column_words += half_width_twins(column_words)  # ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ in raw bytes
         self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
         # A column whose header names a person or a birth date (氏名, 生年月日) has every cell looked
         # at by the recognizers; a candidate rule's anchors (記号) open text windows, not columns.

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 import regex
 
-from .normalize import without_cjk_spaces
+from .normalize import spaced_label, without_cjk_spaces
 
 # Variant kanji that NFKC leaves alone and IPADIC lacks, folded to the form IPADIC holds.
 # Only one-to-one glyph variants; 邉/邊/齋/齊/濱 are left as they are because IPADIC lists
@@ -322,8 +322,7 @@ class NameFinder:
         self._honorific_re = regex.compile(
             r"[ \t]*(?!" + "|".join(NOT_HONORIFIC) + r")(?P<h>" + "|".join(map(regex.escape, self.honorifics)) + ")")
         # a label may be set out with spaces, as a form fills its cell: 氏　　名
-        spaced = ("[ \t]{0,3}".join(map(regex.escape, label)) for label in labels)
-        self._label_re = regex.compile(r"(?P<label>" + "|".join(spaced) + r")[ \t]*:?[ \t]*")
+        self._label_re = regex.compile(r"(?P<label>" + "|".join(map(spaced_label, labels)) + r")[ \t]*:?[ \t]*")
 
     def find(self, text: str, header: str | None = None) -> list[NameMatch]:
         """Names in ``text``; a cell under a name column header is judged as a whole."""

@@ -198,9 +198,29 @@ def half_width(word: str) -> str | None:
     return "".join(_HALF_WIDTH[ch] for ch in word)
 
 
+def half_width_twins(words: list[str]) -> list[str]:
+    """The half-width spellings of ``words`` not already among them, for matching raw text
+    and bytes, where NFKC has not folded them (ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ). Not for words under four
+    characters: a few half-width bytes are common EUC-JP kanji too (ｾｲ is 床, ｼﾒｲ the start
+    of 社会), and the byte prefilter would pass every such file."""
+    return [hw for w in words if len(w) >= 4 and (hw := half_width(w)) and hw not in words]
+
+
 # Spaces between two non-ASCII characters: a label set out to fill its cell (氏　　名, 均等割付)
 # or letter-spaced by a PDF's text layer (基 礎 年 金 番 号). NFKC made U+3000 a space.
 _SPACES_IN_CJK = re.compile(r"(?<=[^\x00-\x7f])[ \t]+(?=[^\x00-\x7f])")
+
+
+def spaced_label(word: str) -> str:
+    """A pattern for ``word``, a label, as it may be set out with spaces: up to three between
+    each two characters of a Japanese label of two or more (年　金　番　号, 基 礎 年 金 番 号);
+    a Latin one as written. Its matches give the word back through ``without_cjk_spaces``."""
+    if len(word) > 1 and not any(ch.isascii() for ch in word):
+        return _LABEL_GAP.join(map(regex.escape, word))
+    return regex.escape(word)
+
+
+_LABEL_GAP = "[ \t]{0,3}"
 
 
 def without_cjk_spaces(text: str) -> str:

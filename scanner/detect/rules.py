@@ -17,7 +17,7 @@ import yaml
 
 from ..model import Confidence
 from .errors import RulesError
-from .normalize import half_width, normalize_str
+from .normalize import half_width_twins, normalize_str
 from .regex_choice import compile_pattern
 from .validators import VALIDATORS, Validator
 
@@ -175,10 +175,7 @@ class _Parser:
         spec.record_min_score = self._number(d.get("record_min_score", 0.4), "record_min_score")
         spec.record_window = int(self._number(d.get("record_window", 150), "record_window", hi=100_000))
         anchors = self._strings(d.get("anchors", []), "anchors")
-        # Anchors are looked for in raw text and bytes too: a katakana one in both widths. Not
-        # under four characters: a few half-width bytes are common EUC-JP kanji too (ｾｲ is 床,
-        # ｼﾒｲ the start of 社会), and the byte prefilter would pass every such file.
-        spec.anchors = anchors + [hw for a in anchors if len(a) >= 4 and (hw := half_width(a)) and hw not in anchors]
+        spec.anchors = anchors + half_width_twins(anchors)  # anchors are looked for in raw text and bytes too
         spec.trigger = str(d.get("trigger", "candidate" if kind == "pattern" else "context"))
         if spec.trigger not in TRIGGERS:
             raise self.fail(f"trigger must be one of {', '.join(TRIGGERS)}, not {spec.trigger!r}")
