@@ -19,7 +19,9 @@ _MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
 
-_NUMERALS_TO_DIGITS = str.maketrans("〇○一二三四五六七八九", "00123456789")
+_KANJI_NUMERALS = "〇一二三四五六七八九"  # 0..9
+# kanji numerals as the ASCII digits they stand for (○, a circle, typed for 〇 as often)
+_NUMERALS_TO_DIGITS = str.maketrans(_KANJI_NUMERALS + "○", "01234567890")
 
 
 def _digits(value: str) -> str:
@@ -70,23 +72,21 @@ _WESTERN_DATE = re.compile(
 _COMPACT_DATE = re.compile(r"(?<![0-9])(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])")  # 19700101
 
 
-_KANJI_DIGITS = {ch: n for n, ch in enumerate("〇一二三四五六七八九")}
-_KANJI_NUMBER = re.compile("[〇一二三四五六七八九十]{1,3}")
+_KANJI_NUMBER = re.compile(f"[{_KANJI_NUMERALS}十]{{1,3}}")
 
 
 def kanji_number(text: str) -> int | None:
     """0..99 written in kanji, as a formal letter dates itself: 四十五 or 四五, 十二, 三十一, 〇."""
     if "十" not in text:
-        if len(text) > 2:
-            return None
-        value = 0
-        for ch in text:
-            value = value * 10 + _KANJI_DIGITS[ch]
-        return value
+        return _numeral(text) if len(text) <= 2 else None
     tens, _, ones = text.partition("十")
     if len(tens) > 1 or len(ones) > 1 or "十" in ones or tens == "〇" or ones == "〇":
         return None
-    return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+    return _numeral(tens or "一") * 10 + _numeral(ones or "〇")
+
+
+def _numeral(digits: str) -> int:
+    return int(digits.translate(_NUMERALS_TO_DIGITS))
 
 
 def _arabic(m: re.Match[str]) -> str:
