@@ -12,8 +12,9 @@ import scanner.extract.json_doc as json_doc
 from scanner.detect import Engine, load_engine
 from scanner.extract import Source
 from scanner.extract.json_doc import unescaped
-from scanner.model import Confidence, Outcome, ScanResult
+from scanner.model import Outcome
 from scanner.scan import scan_source
+from tests.scanner.reported import reported, scan_text_file
 
 RECORDS = [{"氏名": "山田 太郎", "基礎年金番号": "1234-567890", "生年月日": "昭和45年1月2日"},
            {"氏名": "佐藤 花子", "基礎年金番号": "2345-678901", "生年月日": "昭和46年3月4日"}]
@@ -24,68 +25,59 @@ def engine() -> Engine:
     return load_engine()
 
 
-def _scan(engine: Engine, name: str, text: str) -> ScanResult:
-    return scan_source(Source.from_bytes(name, text.encode("utf-8")), engine)
-
-
-def _found(result: ScanResult, detector: str = "pension_number") -> set[tuple[str, str]]:
-    return {(f.location, f.masked) for f in result.findings
-            if f.detector == detector and f.confidence >= Confidence.MEDIUM}
-
-
 def test_escaped_records_are_a_table_under_their_keys(engine: Engine) -> None:
     text = json.dumps(RECORDS)  # ensure_ascii: every key and name is \\uXXXX
     assert "基礎" not in text
-    result = _scan(engine, "export.json", text)
+    result = scan_text_file(engine, "export.json", text)
     assert result.file_type == "json" and result.outcome == Outcome.FINDINGS
-    assert _found(result) == {("$!B1", "1234-****90"), ("$!B2", "2345-****01")}
+    assert reported(result) == {("$!B1", "1234-****90"), ("$!B2", "2345-****01")}
     assert {f.location for f in result.findings if f.detector == "person_name"} == {"$!A1", "$!A2"}
     assert result.pension_records == 2
 
 
 def test_the_same_file_read_as_text_would_miss_the_names(engine: Engine) -> None:
     # the reason for the reader: as plain text the escaped keys and names are ASCII noise
-    result = _scan(engine, "export.txt", json.dumps(RECORDS))
+    result = scan_text_file(engine, "export.txt", json.dumps(RECORDS))
     assert not any(f.detector == "person_name" for f in result.findings)
 
 
 def test_nested_objects_are_key_value_lines_at_their_path(engine: Engine) -> None:
     doc = {"status": "ok", "applicant": {"name": "山田 太郎", "基礎年金番号": "１２３４－５６７８９０"}}
-    result = _scan(engine, "application.json", json.dumps(doc))
-    assert _found(result) == {("$.applicant", "1234-****90")}  # full-width digits, escaped, still found
+    result = scan_text_file(engine, "application.json", json.dumps(doc))
+    assert reported(result) == {("$.applicant", "1234-****90")}  # full-width digits, escaped, still found
 
 
 def test_records_under_a_key_and_rows_of_values(engine: Engine) -> None:
     doc = {"count": 2, "data": RECORDS, "sheet": {"values": [["氏名", "基礎年金番号"], ["鈴木 一郎", "3456-789012"]]}}
-    result = _scan(engine, "api.json", json.dumps(doc))
-    assert _found(result) == {("$.data!B1", "1234-****90"), ("$.data!B2", "2345-****01"),
+    result = scan_text_file(engine, "api.json", json.dumps(doc))
+    assert reported(result) == {("$.data!B1", "1234-****90"), ("$.data!B2", "2345-****01"),
                               ("$.sheet.values!B2", "3456-****12")}
 
 
 def test_json_lines_are_records(engine: Engine) -> None:
     text = "\n".join(json.dumps(r) for r in RECORDS) + "\n"
     for name in ("export.jsonl", "export.ndjson", "export.json"):
-        assert _found(_scan(engine, name, text)) == {("$!B1", "1234-****90"), ("$!B2", "2345-****01")}, name
+        assert reported(scan_text_file(engine, name, text)) == {("$!B1", "1234-****90"), ("$!B2", "2345-****01")}, name
 
 
 def test_a_file_that_does_not_parse_is_read_as_unescaped_text_and_noted(engine: Engine) -> None:
-    result = _scan(engine, "cut.json", json.dumps(RECORDS)[:-10])
-    assert {masked for _, masked in _found(result)} == {"1234-****90", "2345-****01"}
+    result = scan_text_file(engine, "cut.json", json.dumps(RECORDS)[:-10])
+    assert {masked for _, masked in reported(result)} == {"1234-****90", "2345-****01"}
     assert any(f.detector == "person_name" for f in result.findings)  # the names were decoded
     assert any("not valid JSON" in p.reason and p.read_anyway for p in result.parts)
 
 
 def test_a_big_file_is_streamed_as_unescaped_text(engine: Engine, monkeypatch) -> None:
     monkeypatch.setattr(json_doc, "PARSE_BYTES", 100)
-    result = _scan(engine, "big.json", json.dumps(RECORDS * 3))
-    assert {masked for _, masked in _found(result)} == {"1234-****90", "2345-****01"}
+    result = scan_text_file(engine, "big.json", json.dumps(RECORDS * 3))
+    assert {masked for _, masked in reported(result)} == {"1234-****90", "2345-****01"}
     assert any(f.detector == "person_name" for f in result.findings)
     assert not result.parts  # nothing wrong with it
 
 
 def test_a_json_name_over_other_content_is_not_json(engine: Engine) -> None:
-    result = _scan(engine, "notes.json", "基礎年金番号 1234-567890 山田 太郎様\n")
-    assert result.file_type == "text" and _found(result) == {("line 1", "1234-****90")}
+    result = scan_text_file(engine, "notes.json", "基礎年金番号 1234-567890 山田 太郎様\n")
+    assert result.file_type == "text" and reported(result) == {("line 1", "1234-****90")}
 
 
 @pytest.mark.parametrize("piece", [1, 2, 3, 5, 7, 64])

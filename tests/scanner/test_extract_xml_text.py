@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from scanner.detect import Engine, load_engine
-from scanner.extract import Source
 from scanner.extract.xml_text import decode_references
-from scanner.model import Confidence, Outcome, ScanResult
-from scanner.scan import scan_source
+from scanner.model import Outcome
+from tests.scanner.reported import reported, scan_text_file
 
 
 @pytest.fixture(scope="module")
@@ -22,22 +21,13 @@ def _refs(text: str, hexadecimal: bool = False) -> str:
     return "".join(ch if ord(ch) < 128 else (f"&#x{ord(ch):x};" if hexadecimal else f"&#{ord(ch)};") for ch in text)
 
 
-def _scan(engine: Engine, name: str, text: str) -> ScanResult:
-    return scan_source(Source.from_bytes(name, text.encode("ascii")), engine)
-
-
-def _found(result: ScanResult, detector: str = "pension_number") -> set[tuple[str, str]]:
-    return {(f.location, f.masked) for f in result.findings
-            if f.detector == detector and f.confidence >= Confidence.MEDIUM}
-
-
 def test_an_ascii_export_is_read_with_its_keyword_and_name(engine: Engine) -> None:
     xml = ('<?xml version="1.0" encoding="US-ASCII"?>\n<list>\n'
            f"<item><label>{_refs('基礎年金番号')}</label><value>1234-567890</value>"
            f"<name>{_refs('山田 太郎')}</name></item>\n</list>\n")
-    result = _scan(engine, "export.xml", xml)
+    result = scan_text_file(engine, "export.xml", xml)
     assert result.file_type == "xml" and result.outcome == Outcome.FINDINGS
-    assert _found(result) == {("line 3", "1234-****90")}
+    assert reported(result) == {("line 3", "1234-****90")}
     assert any(f.detector == "person_name" for f in result.findings)
 
 
@@ -46,11 +36,11 @@ def test_full_width_digits_written_as_references_are_not_passed_over(engine: Eng
     for name in ("letter.html", "letter.xml"):
         body = _refs("山田 太郎様 基礎年金番号 １２３４－５６７８９０", hexadecimal=True)
         text = f"<html><body><p>{body}</p></body></html>" if name.endswith("html") else f"<doc>{body}</doc>"
-        assert {masked for _, masked in _found(_scan(engine, name, text))} == {"1234-****90"}, name
+        assert {masked for _, masked in reported(scan_text_file(engine, name, text))} == {"1234-****90"}, name
 
 
 def test_markup_without_references_still_skips_on_the_prefilter(engine: Engine) -> None:
-    result = _scan(engine, "config.xml", "<config><timeout>30</timeout></config>\n" * 10)
+    result = scan_text_file(engine, "config.xml", "<config><timeout>30</timeout></config>\n" * 10)
     assert result.outcome == Outcome.CLEAN and result.file_type == "xml"
 
 
@@ -61,5 +51,5 @@ def test_references_to_line_breaks_and_non_characters_stay_as_written() -> None:
 
 
 def test_an_xml_name_over_other_content_is_text(engine: Engine) -> None:
-    result = _scan(engine, "notes.xml", "received 1234-567890 by post\n")
+    result = scan_text_file(engine, "notes.xml", "received 1234-567890 by post\n")
     assert result.file_type == "text"
