@@ -98,6 +98,7 @@ def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     """Scan PATH... once and update the register. Paths under no --zone are 'local'."""
     from rich.console import Console
 
+    from .heap import batch_work
     from .interrupts import Terminated, exit_code, sigterm_interrupts
     from .output import SweepProgress, print_summary
 
@@ -109,7 +110,7 @@ def sweep(paths: tuple[str, ...], zone: tuple[str, ...], db_url: str | None, con
     stopped: BaseException | None = None
     try:
         runner = make_sweep_or_exit(settings, store, full)
-        with SweepProgress(enabled=show, console=console) as progress, sigterm_interrupts():
+        with SweepProgress(enabled=show, console=console) as progress, sigterm_interrupts(), batch_work():
             try:
                 summary = runner.run(list(paths), progress=progress.update)
             except (KeyboardInterrupt, Terminated) as e:  # the sweep has recorded itself as interrupted

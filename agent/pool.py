@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from scanner.model import Exposure, Outcome, ScanResult
 
+from . import heap
 from .pipeline import ScanJob, Scanner, ScanOutput
 
 _Task = Future[tuple[list[ScanOutput], float]]
@@ -49,6 +50,7 @@ def _init_worker(scanner: Scanner | None) -> None:
             signal.signal(getattr(signal, stopping), signal.SIG_DFL)
     if _worker is None:  # spawn/forkserver: the parent's scanner arrives pickled
         _worker = scanner
+    heap.settle()  # a worker only scans; forked, it has the sweep's frozen heap already
 
 
 def _scan_in_worker(batch: list[ScanJob]) -> tuple[list[ScanOutput], float]:
