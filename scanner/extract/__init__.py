@@ -43,7 +43,9 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # character references decoded; HTML and XML holding references no longer skipped on raw bytes;
 # text in half-width katakana read as CP932 (it was taken for a mislabel, or for EUC-JP kanji);
 # web archives (.mht, .mhtml) read as MIME.
-EXTRACTION_VERSION = 4
+# 5: title rows over a CSV's, a Word table's or an HTML table's header are under none of its
+# columns (as a sheet's already were): 職員名簿 over 氏名 was a person's name.
+EXTRACTION_VERSION = 5
 
 
 @dataclass(slots=True)

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 
 from ..errors import Unsupported
-from ..model import Block, PartNote, TableBlock
+from ..model import Block, PartNote
 from . import FormatSpec, ScanContext, Source
 from .listing import ListingReader
-from .ooxml import table_block
+from .tables import table_blocks
 from .text import head_guess, line_chunks, open_text, problem_notes
 
 _START = re.compile(rb"\s*<(?:!doctype\s+html|html|head|body|table|meta|title)\b", re.IGNORECASE)
@@ -120,8 +120,7 @@ def html_blocks(pieces: Iterable[str], where: str, ctx: ScanContext) -> Iterator
                 yield from ListingReader(where or "text").blocks(chunk, None)  # a report in <pre>
         for rows in parser.tables:
             tables += 1
-            block: TableBlock = table_block(rows, f"{prefix}table {tables}")
-            yield block
+            yield from table_blocks(enumerate(rows, start=1), f"{prefix}table {tables}")
         parser.tables.clear()
 
     for piece in pieces:

@@ -22,10 +22,10 @@ from xml.parsers import expat
 from defusedxml.ElementTree import iterparse
 
 from ..errors import CorruptFile, LimitExceeded
-from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
+from ..model import Block, Outcome, PartNote, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .archive import check_ratio, member_budget, scan_member
-from .tables import find_header_row
+from .tables import table_blocks
 from .xml_stream import expat_name, feed, safe_parser
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -316,7 +316,7 @@ def part_blocks(reader: _PartReader, where: str, chunk_chars: int) -> Iterator[B
     """The paragraphs of a part as TextBlocks (one line per paragraph), then its tables."""
     yield from _text_chunks(reader.paragraphs, where, chunk_chars)
     for n, rows in enumerate(reader.tables, start=1):
-        yield table_block(rows, f"{where} table {n}")
+        yield from table_blocks(enumerate(rows, start=1), f"{where} table {n}")
 
 
 def _text_chunks(lines: list[str], where: str, chunk_chars: int) -> Iterator[TextBlock]:
@@ -328,13 +328,6 @@ def _text_chunks(lines: list[str], where: str, chunk_chars: int) -> Iterator[Tex
             start, size = i + 1, 0
     if start < len(lines) and any(lines[start:]):
         yield TextBlock("\n".join(lines[start:]), where=where, first_line=start + 1)
-
-
-def table_block(rows: list[list[str]], where: str) -> TableBlock:
-    """A table whose header row (if one is found) becomes ``headers``; rows stay in place."""
-    header = find_header_row(rows)
-    headers = list(rows[header]) if header is not None else []
-    return TableBlock(rows=rows, headers=headers, where=where, first_row=1)
 
 
 # --- docx / pptx --------------------------------------------------------------------

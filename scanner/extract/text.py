@@ -236,10 +236,10 @@ def _dialect(source: Source, guess: Guess) -> type[csv.Dialect]:
     return sniffed
 
 
-def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext) -> Iterator[TableBlock]:
+def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext,
+                first_row: int = 1) -> Iterator[TableBlock]:
     block: list[list[str]] = []
     chars = 0
-    first_row = 1
     for row in rows:
         block.append(row)
         chars += sum(map(len, row))
@@ -265,9 +265,13 @@ def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         top = []
     else:
         feed.record.clear()
-    header_at = find_header_row(top, HEADER_SCAN_ROWS)
-    headers = [cell.strip() for cell in top[header_at]] if header_at is not None else []
-    yield from _row_blocks(itertools.chain(top, feed.rows(reader, failures)), headers, ctx)
+    found = find_header_row(top, HEADER_SCAN_ROWS)
+    header_at = found or 0
+    headers = [cell.strip() for cell in top[found]] if found is not None else []
+    if header_at:  # a title over the header (職員名簿, 令和6年4月1日現在) is not under its columns
+        yield from _row_blocks(iter(top[:header_at]), [], ctx)
+    body = itertools.chain(top[header_at:], feed.rows(reader, failures))
+    yield from _row_blocks(body, headers, ctx, first_row=header_at + 1)
     if failures:
         first = feed.record_line()
         yield PartNote("", Outcome.ERROR, f"csv: {failures[0]} (line {feed.lines_out}); read as plain text "

@@ -11,6 +11,7 @@ import pytest
 from scanner.detect import Engine, load_engine
 from scanner.errors import CorruptFile
 from scanner.extract import ScanContext, Source, extract
+from scanner.extract.tables import CHUNK_ROWS
 from scanner.limits import Deadline, ScanLimits
 from scanner.model import Block, Outcome, PartNote, TableBlock, TextBlock
 from scanner.scan import scan_source
@@ -93,7 +94,10 @@ def _long_table() -> tuple[list[list[str]], str]:
 def test_a_part_longer_than_many_reads_is_read_whole() -> None:
     rows, document = _long_table()
     tables = [b for b in _extract("roster.docx", samples.docx(body_xml=document)) if isinstance(b, TableBlock)]
-    assert len(tables) == 1 and tables[0].rows == rows
+    # in blocks of at most CHUNK_ROWS rows, as a sheet's, all under the table's header
+    assert [row for block in tables for row in block.rows] == rows
+    assert [b.first_row for b in tables] == [1, 1 + CHUNK_ROWS]
+    assert all(b.headers == rows[0] for b in tables)
 
 
 def test_a_document_xml_cut_off_is_malformed() -> None:

@@ -123,8 +123,11 @@ def test_csv_header_reaches_row_500(codec: str) -> None:
     spec = sniff(source)
     assert spec is not None and spec.name == "csv"
     blocks = tables(list(spec.extract(source, ctx())))
-    assert len(blocks) >= 2
-    assert all(b.headers == ["氏名", "フリガナ", "基礎年金番号", "備考"] for b in blocks)
+    assert len(blocks) >= 3
+    title, body = blocks[0], blocks[1:]
+    assert title.first_row == 1 and title.headers == []  # title, date, blank: under no column
+    assert body[0].first_row == 4 and body[0].rows[0] == ["氏名", "フリガナ", "基礎年金番号", "備考"]
+    assert all(b.headers == ["氏名", "フリガナ", "基礎年金番号", "備考"] for b in body)
     row_500 = next(b for b in blocks if b.first_row <= 500 < b.first_row + len(b.rows))
     assert row_500.rows[500 - row_500.first_row] == ["架空495", "カクウ", "1495-000495", ""]
     assert sum(len(b.rows) for b in blocks) == 3004  # title, date, blank, header + 3000
