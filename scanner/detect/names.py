@@ -90,8 +90,20 @@ DEFAULT_HONORIFICS = ("様", "さま", "殿", "さん", "くん", "君", "ちゃ
                       "課長", "部長", "係長", "主任", "社長", "所長", "室長")
 # 様式 (form) and 様子 (state) start with 様 but are not honorifics.
 NOT_HONORIFIC = ("様式", "様子", "氏名")
-# What forms put in a name cell when there is no name.
-PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "該当なし", "空欄", "同上", "氏名", "名前", "記入例"})
+# What forms put in a name cell when there is no name, and below the last one (totals, the
+# 以下余白 that closes a form).
+PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "該当なし", "空欄", "同上", "氏名", "名前", "記入例",
+                          "該当者なし", "対象者なし", "記載なし", "未登録", "非公開", "同左", "以下同じ", "見本", "例",
+                          "合計", "小計", "総計", "累計", "計", "以上", "以下余白", "余白", "備考", "欠番", "空き",
+                          "予備", "削除", "退職", "退職者"})
+# A cell naming a company or an office is no person (株式会社山田商事, 山田商店, 東京支店),
+# whatever the dictionary says of its first characters.
+_ORGANIZATION = regex.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|法人|"
+    r"(?:事務所|営業所|支店|支社|本社|センター|協会|組合|学校|病院|役場|役所|商事|商店|工業|建設|銀行)$")
+# Nor is a section or a post (総務課, 人事部長), but surnames end so too (岡部, 氷室) and a
+# post follows a surname (山田部長): judged only where nothing but the header says "name".
+_SECTION_OR_POST = regex.compile(r"(?:課|部|係|室|局|班|部長|課長|係長|室長|所長|局長|主任|主査|社長)$")
 DEFAULT_LABELS = ("被保険者氏名", "受給者氏名", "被保険者名", "受給者名", "本人氏名", "漢字氏名",
                   "カナ氏名", "氏名カナ", "フリガナ", "ふりがな", "氏名", "お名前", "名前", "宛名",
                   "申請者", "届出人", "担当者", "担当")
@@ -464,6 +476,8 @@ class NameFinder:
         ev = _Evidence()
         ev.add(*_HEADER_EVIDENCE[kind])
         family_len = self._add_dictionary_evidence(ev, folded, kind)
+        if _ORGANIZATION.search(stripped) or (len(ev.reasons) == 1 and _SECTION_OR_POST.search(stripped)):
+            return None
         return ev.match(text, start, start + len(folded), family_len)
 
     def _strip_honorific(self, cell: str) -> str:
@@ -481,6 +495,8 @@ class NameFinder:
                 ev.add(W_HEADER_DICT, "surname-dict" if surname else "given-dict")
             return None
         family_len, surname_hit, given_hit = self._split_folded(cell)  # the cell is folded and stripped
+        if not surname_hit and " " not in cell and self._is_part(cell, surname=True):
+            family_len, surname_hit = len(cell), True  # a surname alone (阿部: 阿 is none)
         if surname_hit:
             ev.add(W_HEADER_DICT, "surname-dict")
         if given_hit:

@@ -44,7 +44,9 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # text in half-width katakana read as CP932 (it was taken for a mislabel, or for EUC-JP kanji);
 # web archives (.mht, .mhtml) read as MIME.
 # 5: title rows over a CSV's, a Word table's or an HTML table's header are under none of its
-# columns (as a sheet's already were): 職員名簿 over 氏名 was a person's name.
+# columns (as a sheet's already were): 職員名簿 over 氏名 was a person's name. Under a name
+# header, totals and form words (合計, 以下余白), companies, sections and posts are no names,
+# and a surname alone is looked up whole (阿部).
 EXTRACTION_VERSION = 5
 
 

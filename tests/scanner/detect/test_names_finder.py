@@ -73,6 +73,26 @@ def test_no_name_in_other_cells(cell: str, header: str) -> None:
     assert [v for v, s in find(cell, header) if s >= 0.5] == []
 
 
+@pytest.mark.parametrize("cell", ["合計", "小計", "計", "以上", "以下余白", "備考", "欠番", "見本", "退職",
+                                  "該当者なし"])
+def test_totals_and_form_words_under_a_name_header_are_no_names(cell: str) -> None:
+    assert find(cell, "氏名") == []  # each was a name at 0.6 (medium): the header was enough
+
+
+@pytest.mark.parametrize("cell", ["株式会社山田商事", "総務課", "人事部長", "東京支店", "山田商店", "介護保険課"])
+def test_a_company_section_or_post_under_a_name_header_is_no_name(cell: str) -> None:
+    assert find(cell, "氏名") == []
+
+
+@pytest.mark.parametrize(("cell", "value"), [("阿部", "阿部"), ("服部", "服部"), ("小室", "小室"), ("岡部", "岡部"),
+                                             ("山田部長", "山田"), ("氷室", "氷室")])
+def test_a_surname_alone_is_a_name_even_when_it_ends_like_a_section(cell: str, value: str | None) -> None:
+    # 阿部 is a surname in the dictionary though 阿 is none: the whole cell is looked up
+    found = find(cell, "氏名")
+    assert [v for v, _ in found] == ([value] if value else [])
+    assert all(score >= 0.8 for _, score in found)
+
+
 def test_dictionary_evidence_raises_a_name_column_score() -> None:
     known = find("鈴木 一郎", "氏名")[0][1]
     rare = find("鬼瓦 権蔵", "氏名")[0][1]
