@@ -91,6 +91,16 @@ def test_detect_records_employee_roster_with_names_is_not_pension(engine: Engine
     assert detection.pension_records == 0
 
 
+@pytest.mark.parametrize("header", ["職員番号", "受付番号", "管理番号", "被保険者整理番号", "証券番号", "患者番号",
+                                    "個人番号", "契約番号"])
+def test_detect_records_a_column_naming_another_number_is_no_pension_record(engine: Engine, header: str) -> None:
+    # each was a pension record at medium: the row's name and birth date lifted any ten digits
+    rows = [[f"{1234567890 + i}", "山田太郎", "S45.1.1"] for i in range(5)]
+    detection = engine.scan([TableBlock(rows=rows, headers=[header, "氏名", "生年月日"])])
+    assert all(f.confidence < Confidence.MEDIUM for f in _pension(detection))
+    assert detection.pension_records == 0
+
+
 def test_detect_records_phone_list_with_names_is_not_pension(engine: Engine) -> None:
     text = "\n".join(f"山田太郎様 {tel}" for tel in ("0312345678", "03-1234-5678", "0901234567"))
     detection = engine.scan([TextBlock(text)])
