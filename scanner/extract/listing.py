@@ -29,6 +29,7 @@ _JUDGED_ROWS = 10
 # Words that name a column of a listing; a header holds one (and no digits).
 COLUMN_WORDS = ("番号", "氏名", "名前", "フリガナ", "カナ", "住所", "年月日", "日付", "電話", "性別", "所属",
                 "区分", "コード", "金額", "備考", "記号", "No", "NO", "№")
+_COLUMN_WORD = re.compile("|".join(map(re.escape, COLUMN_WORDS)))
 _FIELDS = re.compile(r"[^\t\u3000 ]+(?: [^\t\u3000 ]+)*")  # runs apart by a tab, U+3000 or two spaces
 _HAS_DIGIT = re.compile(r"\d")
 _WIDE = frozenset({"W", "F"})
@@ -48,10 +49,12 @@ def header_columns(line: str) -> Columns | None:
     """The columns a header line sets out, or None when the line is not a header."""
     if "\t" not in line and "\u3000" not in line and "  " not in line:
         return None  # the usual line: one C search each, no split
+    if _COLUMN_WORD.search(line) is None:
+        return None  # before the split: an indented line of prose (a changelog's) holds none
     fields = [(m.start(), m.end(), m.group()) for m in _FIELDS.finditer(line)]
     labels = [text for _, _, text in fields]
     if (len(labels) < 2 or not all(is_label(label) and not _HAS_DIGIT.search(label) for label in labels)
-            or len(set(labels)) < len(labels) or not any(word in line for word in COLUMN_WORDS)):
+            or len(set(labels)) < len(labels)):
         return None
     offsets = _display_offsets(line)
     starts = [offsets[start] for start, _, _ in fields]
@@ -90,27 +93,26 @@ _FIELD_BREAKS = ("\t", "\u3000", "  ")
 
 
 def _header_lines(chunk: str) -> list[tuple[int, Columns]]:
-    """(line number, columns) of each header line in the chunk, in order. Only lines with a
-    field break (a tab, U+3000, two spaces) are looked at, found by C searches: most chunks
-    of prose hold few or none, and a chunk with no header is then not split at all."""
-    starts: set[int] = set()
-    for brk in _FIELD_BREAKS:
-        at = chunk.find(brk)
-        while at != -1:
-            start = chunk.rfind("\n", 0, at) + 1
-            end = chunk.find("\n", at)
-            starts.add(start)
-            at = -1 if end == -1 else chunk.find(brk, end)
+    """(line number, columns) of each header line in the chunk, in order. Only lines holding
+    a column word are looked at, found by one regex search from line to line, and only in a
+    chunk with a field break (a tab, U+3000, two spaces) at all: prose has none, and a
+    changelog's indented lines are many but hold no column word."""
     found: list[tuple[int, Columns]] = []
-    line_no, counted_to = 0, 0
-    for start in sorted(starts):
-        end = chunk.find("\n", start)
+    if not any(brk in chunk for brk in _FIELD_BREAKS):
+        return found
+    line_no, counted_to, pos = 0, 0, 0
+    while (word := _COLUMN_WORD.search(chunk, pos)) is not None:
+        start = chunk.rfind("\n", 0, word.start()) + 1
+        end = chunk.find("\n", word.end())
         line = chunk[start:] if end == -1 else chunk[start:end]
         columns = header_columns(line[:-1] if line.endswith("\r") else line)
         if columns is not None:
             line_no += chunk.count("\n", counted_to, start)
             counted_to = start
             found.append((line_no, columns))
+        if end == -1:
+            break
+        pos = end + 1
     return found
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent import fakedata
 from scanner.detect import Engine, load_engine
 from scanner.extract import ScanContext, Source
-from scanner.extract.listing import ListingReader, cut, header_columns
+from scanner.extract.listing import ListingReader, _header_lines, cut, header_columns
 from scanner.extract.text import extract_text
 from scanner.limits import Deadline, ScanLimits
 from scanner.model import Confidence, TableBlock, TextBlock
@@ -92,3 +94,15 @@ def test_many_header_like_lines_cost_a_small_look_each(monkeypatch: pytest.Monke
     blocks = list(ListingReader().blocks("番号　氏名\nx\n" * pairs, 1))
     assert [type(b) for b in blocks] == [TextBlock]  # no listing: the rows fill one column
     assert calls <= pairs * 10
+
+
+_PIECES = ["番号", "氏名", "No", "備考", "山田", "x", "1", "  ", "\t", "\u3000", " ", "\n", "\r\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=200))
+def test_header_lines_are_the_lines_header_columns_accepts(pieces: list[str]) -> None:
+    # _header_lines only looks at some lines, for speed: it must find what looking at every line finds
+    chunk = "".join(pieces)
+    every_line = [(n, header_columns(line.removesuffix("\r"))) for n, line in enumerate(chunk.split("\n"))]
+    assert _header_lines(chunk) == [(n, columns) for n, columns in every_line if columns is not None]
