@@ -150,7 +150,13 @@ def plausibility(text: str) -> float:
         # plausible, but below a reading in common kanji: a few EUC-JP names can read as
         # half-width kana too (山田 is BB B3 C5 C4, ｻｳﾅﾄ in CP932), and then EUC-JP wins
         return _HALF_WIDTH_TEXT_SCORE
-    return sum(map(_char_score, sample)) / len(sample)
+    score = sum(map(_char_score, sample))
+    # A European letter joined to an ASCII word (Klöcker, Meißner, José) is as typical as a
+    # common kanji: UTF-8 text in English. Else its two bytes read as one EUC-JP kanji
+    # (Kl遵cker) outscore it, and the first Latin letter they cannot read ends the decode.
+    joined = _LATIN_IN_WORD.findall(text[: _SCORE_CHARS * 4])
+    score += sum(1.0 - _char_score(ch) for ch in joined)
+    return min(score / len(sample), 1.0)
 
 
 def _half_width_kana_text(sample: str) -> bool:
@@ -164,6 +170,8 @@ def _half_width_kana_text(sample: str) -> bool:
     return _MISPLACED_MARK.search(sample) is None
 
 
+_LATIN_IN_WORD = re.compile("(?<=[A-Za-z])[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]|"
+                            "[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f](?=[A-Za-z])")
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")  # removed in C: twice as fast as a per-character filter
 _HALF_WIDTH_KANA_RUNS = re.compile("[\uff61-\uff9f]+")
 # ﾞ after anything but ｳ, ｶ..ﾄ, ﾊ..ﾎ; ﾟ after anything but ﾊ..ﾎ (or at the start)

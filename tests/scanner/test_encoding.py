@@ -303,3 +303,19 @@ def test_a_voicing_mark_where_none_can_stand_is_not_half_width_text() -> None:
     plausible = plausibility("ﾔﾏﾀﾞﾀﾛｳｻﾄｳﾊﾅｺ")
     assert plausibility("ﾔﾏｱﾞﾀﾛｳｻﾄｳﾊﾅｺ") < plausible  # ｱﾞ: no such kana
     assert plausibility("ﾔﾏﾀﾞﾀﾛｳ山田太郎佐藤") < plausible  # mixed with kanji: a mislabel's mark
+
+
+def test_english_utf8_with_european_names_is_not_read_as_euc_jp() -> None:
+    # "Klöcker" in UTF-8 (c3 b6) is also one EUC-JP kanji (Kl遵cker): the changelog of gpg was
+    # read as EUC-JP and cut off with replacement characters at its first ß
+    head = "2022-10-10  Werner Koch\n\n\tRelease 2.2.40.\n" * 20 + "2022-10-10  Ingo Klöcker  <dev@example.org>\n"
+    data = (head + "\tsm: Fix reporting.\n" * 2000 + "2020-12-01  Jens Meißner, José, Müller\n").encode("utf-8")
+    text, stream = decode_all(data)
+    assert stream.encoding == "utf-8" and stream.problems == []
+    assert text == data.decode("utf-8")
+
+
+def test_a_european_letter_in_a_word_counts_as_plausible_text() -> None:
+    assert plausibility("Ingo Klöcker") == 1.0
+    assert plausibility("Ingo Kl遵cker") == 1.0  # a common kanji: what EUC-JP makes of the same bytes
+    assert plausibility("¤ ±") < 1.0  # Latin-1 signs on their own are no word
