@@ -353,6 +353,8 @@ class NameFinder:
     # --- running text ---
 
     def find_in_text(self, text: str) -> list[NameMatch]:
+        if text.isascii():
+            return []  # every name found is kanji or kana: a window of English, code or logs has none
         folded = fold_variants(text)
         labels = {m.end(): without_cjk_spaces(m.group("label")) for m in self._label_re.finditer(folded)}
         found: list[NameMatch] = []
