@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -255,9 +255,14 @@ class Engine:
         headers = [without_cjk_spaces(normalize_str(h)) for h in block.headers]  # 氏　　名 is 氏名
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         scoped = self._column_scoped(headers)
-        if not anchor_cols and not scoped and next(self._candidates(joined), None) is None:
+        candidates = list(self._candidates(joined))
+        if not anchor_cols and not scoped and not candidates:
             return []
-        hits = self._table_patterns(block, joined, headers)
+        rows = None if self._headed_for_patterns(headers) else _rows_of(candidates, joined, len(row_strs))
+        if rows is None:
+            hits = self._table_patterns(block, joined, headers)
+        else:  # a big table with a few candidates (a package list, a dictionary): only their rows
+            hits = self._table_patterns(block, _ROW_SEP.join(row_strs[r] for r in rows), headers, rows)
         if scoped:
             hits.extend(self._column_scoped_hits(block, scoped, hits))
         if self._recognizers:
@@ -298,7 +303,10 @@ class Engine:
         text = normalize_str(row_str).casefold()
         return next((label for label in self._box_labels if label in text), None)
 
-    def _table_patterns(self, block: TableBlock, joined: str, headers: list[str]) -> list[Hit]:
+    def _table_patterns(self, block: TableBlock, joined: str, headers: list[str],
+                        rows: list[int] | None = None) -> list[Hit]:
+        """Pattern rules over the joined rows: all of the block's, or (``rows``) those rows
+        only, joined in that order. Keywords count within a row, so a row's hits are the same."""
         # Places are (row, col), counted on the normalized text itself: no offset map needed.
         norm = normalize_cell(joined)
         text = norm.text
@@ -309,11 +317,18 @@ class Engine:
             for cand, score, reasons, r in self._scored_rows(det, norm, row_starts):
                 col = column_of(r, row_starts[r], cand.start)
                 delta, why = det.headers.score(headers[col]) if col < len(headers) else (0.0, ())
-                row_no = block.first_row + r
+                row = r if rows is None else rows[r]
+                row_no = block.first_row + row
                 reasons.extend(why)
-                hits.append(self._hit(det, cand, score + delta, reasons, r, col,
+                hits.append(self._hit(det, cand, score + delta, reasons, row, col,
                                       cell_location(block, col, row_no), row_record(block, row_no)))
         return hits
+
+    def _headed_for_patterns(self, headers: list[str]) -> bool:
+        """A column header is context for a pattern rule (基礎年金番号, or one of its negative
+        labels): then a cell with no candidate of its own can still match under it (a number in
+        kanji numerals, whose anchor is the header), and the whole block is read."""
+        return any(det.headers.score(h)[0] for h in headers if h for det in self._patterns)
 
     def _column_scoped(self, headers: list[str]) -> list[tuple[Detector, int, float, tuple[str, ...]]]:
         """(rule, column, header delta, reasons) for each column whose header names a rule
@@ -544,6 +559,21 @@ class _ColumnOf:
         self._col += self._text.count(_CELL_SEP, self._pos, pos)
         self._pos = pos
         return self._col
+
+
+_SPARSE_ROWS = 0.5  # a block with candidates in more of its rows than this is read whole
+
+
+def _rows_of(candidates: list[re.Match[str]], joined: str, n_rows: int) -> list[int] | None:
+    """The rows the candidates are in, in order; None when they are most of the block's
+    rows (reading them apart would only cost more)."""
+    if len(candidates) > _SPARSE_ROWS * n_rows:
+        return None
+    seps = [m.start() for m in _ROW_SEP_RE.finditer(joined)]  # row r ends at seps[r]
+    rows: set[int] = set()
+    for m in candidates:
+        rows.update(range(bisect_left(seps, m.start()), bisect_left(seps, m.end()) + 1))
+    return None if len(rows) > _SPARSE_ROWS * n_rows else sorted(rows)
 
 
 def _candidate_cells(matches: Iterable[re.Match[str]], joined: str, row_strs: list[str]) -> dict[int, set[int]]:

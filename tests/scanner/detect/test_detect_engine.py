@@ -195,3 +195,30 @@ def test_compact_birth_dates_of_a_system_export() -> None:
     births = sorted((f.location, f.masked) for f in found if f.detector == "birth_date" and f.confidence >= Confidence.MEDIUM)
     assert births == [("B2", "19**-**-**"), ("B3", "19**-**-**")]
     assert all(f.confidence == Confidence.HIGH for f in found if f.detector == "pension_number")
+
+
+def _package_list() -> TableBlock:
+    """A big table under headers that name no number of ours, a few rows with ten digits:
+    one labelled in its own row, one beside a name and a birth date, one bare."""
+    rows = [[f"pkg{i}", f"1.{i % 7}.0", "2024-01", f"{i % 900}", "a library for things"] for i in range(1500)]
+    rows[300] = ["pkg300", "1.0", "2024-01", "3", "基礎年金番号 1234-567890 の確認"]
+    rows[800] = ["山田 太郎", "昭和45年1月2日", "2024-01", "4", "2345678901"]
+    rows[1400] = ["pkg1400", "1.0", "2024-01", "5", "3456789012"]
+    return TableBlock(rows=rows, headers=["", "", "month", "rank", "summary"], where="list.tsv")
+
+
+def _reported(detection: Detection) -> list[tuple[str, str, str, int]]:
+    return sorted((f.detector, f.location, f.masked, int(f.confidence)) for f in detection.findings)
+
+
+def test_a_big_table_with_few_candidates_reads_their_rows_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scanner.detect.engine as engine_module
+
+    sparse = engine().scan([_package_list()])
+    monkeypatch.setattr(engine_module, "_SPARSE_ROWS", 0.0)  # every block read whole, as before
+    whole = engine().scan([_package_list()])
+    assert _reported(sparse) == _reported(whole)
+    assert sparse.pension_records == whole.pension_records == 1  # the row with a name and a birth date
+    pension = {f.location: f.confidence for f in sparse.findings if f.detector == "pension_number"}
+    assert pension["list.tsv!E301"] >= Confidence.MEDIUM  # its keyword in its own row
+    assert pension["list.tsv!E1401"] == Confidence.LOW
