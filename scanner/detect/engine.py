@@ -255,10 +255,11 @@ class Engine:
         headers = [without_cjk_spaces(normalize_str(h)) for h in block.headers]  # 氏　　名 is 氏名
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         scoped = self._column_scoped(headers)
-        candidates = list(self._candidates(joined))
-        if not anchor_cols and not scoped and not candidates:
+        if not anchor_cols and not scoped and next(self._candidates(joined), None) is None:
             return []
-        rows = None if self._headed_for_patterns(headers) else _rows_of(candidates, joined, len(row_strs))
+        # a roster's or a ledger's headers name their numbers: read whole, no rows worked out
+        rows = None if self._headed_for_patterns(headers) else _rows_of(self._candidates(joined), joined,
+                                                                         len(row_strs))
         if rows is None:
             hits = self._table_patterns(block, joined, headers)
         else:  # a big table with a few candidates (a package list, a dictionary): only their rows
@@ -564,16 +565,16 @@ class _ColumnOf:
 _SPARSE_ROWS = 0.5  # a block with candidates in more of its rows than this is read whole
 
 
-def _rows_of(candidates: list[re.Match[str]], joined: str, n_rows: int) -> list[int] | None:
+def _rows_of(candidates: Iterable[re.Match[str]], joined: str, n_rows: int) -> list[int] | None:
     """The rows the candidates are in, in order; None when they are most of the block's
     rows (reading them apart would only cost more)."""
-    if len(candidates) > _SPARSE_ROWS * n_rows:
-        return None
     seps = [m.start() for m in _ROW_SEP_RE.finditer(joined)]  # row r ends at seps[r]
     rows: set[int] = set()
     for m in candidates:
         rows.update(range(bisect_left(seps, m.start()), bisect_left(seps, m.end()) + 1))
-    return None if len(rows) > _SPARSE_ROWS * n_rows else sorted(rows)
+        if len(rows) > _SPARSE_ROWS * n_rows:
+            return None
+    return sorted(rows)
 
 
 def _candidate_cells(matches: Iterable[re.Match[str]], joined: str, row_strs: list[str]) -> dict[int, set[int]]:

@@ -97,13 +97,15 @@ PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "
                           "合計", "小計", "総計", "累計", "計", "以上", "以下余白", "余白", "備考", "欠番", "空き",
                           "予備", "削除", "退職", "退職者"})
 # A cell naming a company or an office is no person (株式会社山田商事, 山田商店, 東京支店),
-# whatever the dictionary says of its first characters.
-_ORGANIZATION = regex.compile(
-    r"株式会社|有限会社|合同会社|合資会社|合名会社|法人|"
-    r"(?:事務所|営業所|支店|支社|本社|センター|協会|組合|学校|病院|役場|役所|商事|商店|工業|建設|銀行)$")
+# whatever the dictionary says of its first characters. (str methods, not a regex: every
+# name cell of a roster is asked.)
+_COMPANY_WORDS = ("会社", "法人")  # 株式会社, 有限会社, 合同会社 ...; 社団法人, 学校法人 ...
+_OFFICE_ENDINGS = ("事務所", "営業所", "支店", "支社", "本社", "センター", "協会", "組合", "学校", "病院", "役場",
+                   "役所", "商事", "商店", "工業", "建設", "銀行")
 # Nor is a section or a post (総務課, 人事部長), but surnames end so too (岡部, 氷室) and a
 # post follows a surname (山田部長): judged only where nothing but the header says "name".
-_SECTION_OR_POST = regex.compile(r"(?:課|部|係|室|局|班|部長|課長|係長|室長|所長|局長|主任|主査|社長)$")
+_SECTION_OR_POST_ENDINGS = ("課", "部", "係", "室", "局", "班", "部長", "課長", "係長", "室長", "所長", "局長", "主任",
+                            "主査", "社長")
 DEFAULT_LABELS = ("被保険者氏名", "受給者氏名", "被保険者名", "受給者名", "本人氏名", "漢字氏名",
                   "カナ氏名", "氏名カナ", "フリガナ", "ふりがな", "氏名", "お名前", "名前", "宛名",
                   "申請者", "届出人", "担当者", "担当")
@@ -478,8 +480,9 @@ class NameFinder:
         ev = _Evidence()
         ev.add(*_HEADER_EVIDENCE[kind])
         family_len = self._add_dictionary_evidence(ev, folded, kind)
-        if _ORGANIZATION.search(stripped) or (len(ev.reasons) == 1 and _SECTION_OR_POST.search(stripped)):
-            return None
+        if (stripped.endswith(_OFFICE_ENDINGS) or _COMPANY_WORDS[0] in stripped or _COMPANY_WORDS[1] in stripped
+                or (len(ev.reasons) == 1 and stripped.endswith(_SECTION_OR_POST_ENDINGS))):
+            return None  # a company, an office; a section or a post where only the header says name
         return ev.match(text, start, start + len(folded), family_len)
 
     def _strip_honorific(self, cell: str) -> str:

@@ -91,29 +91,53 @@ def cut(line: str, columns: Columns) -> list[str]:
 
 _FIELD_BREAKS = ("\t", "\u3000", "  ")
 
+_FEW_BREAKS = 256  # field breaks in a chunk up to which each one's line is looked at
+
 
 def _header_lines(chunk: str) -> list[tuple[int, Columns]]:
-    """(line number, columns) of each header line in the chunk, in order. Only lines holding
-    a column word are looked at, found by one regex search from line to line, and only in a
-    chunk with a field break (a tab, U+3000, two spaces) at all: prose has none, and a
-    changelog's indented lines are many but hold no column word."""
+    """(line number, columns) of each header line in the chunk, in order. Only lines with
+    a field break (a tab, U+3000, two spaces) and a column word can be headers. Where breaks
+    are few (prose, a letter's 山田　太郎 line) each one's line is looked at; where they are
+    many (a changelog's indented lines, a TSV) the lines are found from their column words
+    instead, by one regex search from line to line."""
+    breaks = sum(chunk.count(brk) for brk in _FIELD_BREAKS)
+    if not breaks:
+        return []
+    starts = _lines_with(chunk, _FIELD_BREAKS) if breaks <= _FEW_BREAKS else _lines_with_column_words(chunk)
     found: list[tuple[int, Columns]] = []
-    if not any(brk in chunk for brk in _FIELD_BREAKS):
-        return found
-    line_no, counted_to, pos = 0, 0, 0
-    while (word := _COLUMN_WORD.search(chunk, pos)) is not None:
-        start = chunk.rfind("\n", 0, word.start()) + 1
-        end = chunk.find("\n", word.end())
+    line_no, counted_to = 0, 0
+    for start in starts:
+        end = chunk.find("\n", start)
         line = chunk[start:] if end == -1 else chunk[start:end]
         columns = header_columns(line[:-1] if line.endswith("\r") else line)
         if columns is not None:
             line_no += chunk.count("\n", counted_to, start)
             counted_to = start
             found.append((line_no, columns))
-        if end == -1:
-            break
-        pos = end + 1
     return found
+
+
+def _lines_with(chunk: str, needles: tuple[str, ...]) -> list[int]:
+    """Where each line holding one of the needles starts, in order (C searches only)."""
+    starts: set[int] = set()
+    for needle in needles:
+        at = chunk.find(needle)
+        while at != -1:
+            starts.add(chunk.rfind("\n", 0, at) + 1)
+            end = chunk.find("\n", at)
+            at = -1 if end == -1 else chunk.find(needle, end)
+    return sorted(starts)
+
+
+def _lines_with_column_words(chunk: str) -> Iterator[int]:
+    """Where each line holding a column word starts, in order."""
+    pos = 0
+    while (word := _COLUMN_WORD.search(chunk, pos)) is not None:
+        yield chunk.rfind("\n", 0, word.start()) + 1
+        end = chunk.find("\n", word.end())
+        if end == -1:
+            return
+        pos = end + 1
 
 
 def _run_ends(lines: list[str]) -> list[int]:

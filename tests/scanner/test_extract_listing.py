@@ -3,12 +3,15 @@ header line gives each column its context however far below it a value sits."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scanner.extract.listing as listing
 from agent import fakedata
 from scanner.detect import Engine, load_engine
 from scanner.extract import ScanContext, Source
@@ -105,4 +108,17 @@ def test_header_lines_are_the_lines_header_columns_accepts(pieces: list[str]) ->
     # _header_lines only looks at some lines, for speed: it must find what looking at every line finds
     chunk = "".join(pieces)
     every_line = [(n, header_columns(line.removesuffix("\r"))) for n, line in enumerate(chunk.split("\n"))]
-    assert _header_lines(chunk) == [(n, columns) for n, columns in every_line if columns is not None]
+    expected = [(n, columns) for n, columns in every_line if columns is not None]
+    for few_breaks in (0, 10**9):  # lines found from their column words, and from their breaks
+        with _few_breaks(few_breaks):
+            assert _header_lines(chunk) == expected
+
+
+@contextlib.contextmanager
+def _few_breaks(value: int) -> Iterator[None]:
+    saved = listing._FEW_BREAKS
+    listing._FEW_BREAKS = value
+    try:
+        yield
+    finally:
+        listing._FEW_BREAKS = saved
