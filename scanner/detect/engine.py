@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..extract import NAME_WHERE
+from ..extract.forms import FormPair, form_pairs
 from ..extract.tables import join_split_numbers, split_pairs
 from ..model import Block, Confidence, Finding, NameBlock, TableBlock, TextBlock
 from .context import KeywordHit
@@ -236,6 +237,9 @@ class Engine:
         matches are mapped back to (row, col). Recognizers see single cells: those in a
         column whose header holds an anchor, those holding an anchor, and every cell of a
         row where a record-context rule (pension_number) matched."""
+        form = form_pairs(block.rows)
+        if form is not None:
+            return self._scan_form(block, form)
         pairs = split_pairs(block.headers)  # 記号 | 番号 columns, as the 年金手帳 prints them
         if pairs:  # one number in the left cell, whatever format the table came from
             block = replace(block, rows=[join_split_numbers(row, pairs) for row in block.rows])
@@ -269,6 +273,23 @@ class Engine:
         if self._recognizers:
             cells = self._recognizer_cells(block, joined, row_strs, anchor_cols, hits)
             hits.extend(self._recognize_cells(block, cells, headers, anchor_cols))
+        return hits
+
+    def _scan_form(self, block: TableBlock, form: list[FormPair]) -> list[Hit]:
+        """A form's values read as text, each after its label on a line of its own (氏名：山田
+        太郎), so a label is the keyword or name label of its value and the values near each
+        other one record, as in a letter; each hit is then placed in its cell."""
+        texts = [f"{pair.label}：{pair.value}" for pair in form]
+        starts, at = [], 0
+        for text in texts:
+            starts.append(at)
+            at += len(text) + 1
+        hits = self._scan_text(TextBlock("\n".join(texts), where=block.where, first_line=1))
+        for h in hits:
+            i = bisect_right(starts, h.pos) - 1
+            pair = form[i]
+            col = pair.label_col if h.pos < starts[i] + len(pair.label) else pair.value_col
+            h.location = cell_location(block, col, block.first_row + pair.row)
         return hits
 
     def _join_digit_boxes(self, block: TableBlock, row_strs: list[str]) -> TableBlock:

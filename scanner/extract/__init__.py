@@ -46,7 +46,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # 5: title rows over a CSV's, a Word table's or an HTML table's header are under none of its
 # columns (as a sheet's already were): 職員名簿 over 氏名 was a person's name. Under a name
 # header, totals and form words (合計, 以下余白), companies, sections and posts are no names,
-# and a surname alone is looked up whole (阿部).
+# and a surname alone is looked up whole (阿部). A form (labels beside their values, 氏名 |
+# 山田　太郎) is read value after label, not as a table under its first row.
 EXTRACTION_VERSION = 5
 
 

@@ -29,7 +29,7 @@ _JUDGED_ROWS = 10
 # Words that name a column of a listing; a header holds one (and no digits).
 COLUMN_WORDS = ("番号", "氏名", "名前", "フリガナ", "カナ", "住所", "年月日", "日付", "電話", "性別", "所属",
                 "区分", "コード", "金額", "備考", "記号", "No", "NO", "№")
-_COLUMN_WORD = re.compile("|".join(map(re.escape, COLUMN_WORDS)))
+COLUMN_WORD_RE = re.compile("|".join(map(re.escape, COLUMN_WORDS)))
 _FIELDS = re.compile(r"[^\t\u3000 ]+(?: [^\t\u3000 ]+)*")  # runs apart by a tab, U+3000 or two spaces
 _HAS_DIGIT = re.compile(r"\d")
 _WIDE = frozenset({"W", "F"})
@@ -49,7 +49,7 @@ def header_columns(line: str) -> Columns | None:
     """The columns a header line sets out, or None when the line is not a header."""
     if "\t" not in line and "\u3000" not in line and "  " not in line:
         return None  # the usual line: one C search each, no split
-    if _COLUMN_WORD.search(line) is None:
+    if COLUMN_WORD_RE.search(line) is None:
         return None  # before the split: an indented line of prose (a changelog's) holds none
     fields = [(m.start(), m.end(), m.group()) for m in _FIELDS.finditer(line)]
     labels = [text for _, _, text in fields]
@@ -132,7 +132,7 @@ def _lines_with(chunk: str, needles: tuple[str, ...]) -> list[int]:
 def _lines_with_column_words(chunk: str) -> Iterator[int]:
     """Where each line holding a column word starts, in order."""
     pos = 0
-    while (word := _COLUMN_WORD.search(chunk, pos)) is not None:
+    while (word := COLUMN_WORD_RE.search(chunk, pos)) is not None:
         yield chunk.rfind("\n", 0, word.start()) + 1
         end = chunk.find("\n", word.end())
         if end == -1:

@@ -1,0 +1,64 @@
+"""Forms: labels beside their values, two or four cells to a row, read value after label."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from agent import fakedocs
+from scanner.detect import Engine, load_engine
+from scanner.extract import Source
+from scanner.extract.forms import MAX_ROWS, FormPair, form_pairs
+from scanner.model import Confidence
+from scanner.scan import scan_source
+
+FORM = [["氏名", "山田　太郎"], ["フリガナ", "ヤマダ　タロウ"], ["生年月日", "昭和45年1月2日"],
+        ["基礎年金番号", "1234-567890"], ["住所", "東京都架空区1-2-3"]]
+WIDE_FORM = [["年金請求書"], ["氏名", "山田　太郎", "生年月日", "昭和45年1月2日"],
+             ["基礎年金番号", "1234567890", "電話番号", "0312345678"]]
+
+
+def test_a_form_is_its_pairs_row_by_row() -> None:
+    assert form_pairs(WIDE_FORM) == [FormPair(1, 0, 1, "氏名", "山田　太郎"), FormPair(1, 2, 3, "生年月日", "昭和45年1月2日"),
+                                     FormPair(2, 0, 1, "基礎年金番号", "1234567890"),
+                                     FormPair(2, 2, 3, "電話番号", "0312345678")]
+
+
+@pytest.mark.parametrize("rows", [
+    [["氏名", "基礎年金番号"], ["山田　太郎", "1234567890"]],  # a list of one person: a header and its row
+    [["氏名", "基礎年金番号"]] + [[f"山田　{n}郎", f"12345678{n:02d}"] for n in range(10)],
+    [["氏名", "フリガナ", "住所", "備考"], ["山田　太郎", "ヤマダ　タロウ", "東京都", "なし"]] * 3,
+    [["名前", "値"], ["色", "赤"], ["形", "丸"]],  # pairs, but no field names of ours
+    FORM * (MAX_ROWS // len(FORM) + 1),  # a page at most
+])
+def test_lists_and_big_tables_are_no_forms(rows: list[list[str]]) -> None:
+    assert form_pairs(rows) is None
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+@pytest.mark.parametrize("make", [lambda rows: ("form.docx", fakedocs.docx(tables=[rows])),
+                                  lambda rows: ("form.xlsx", fakedocs.xlsx_from_rows({"申請書": rows}))],
+                         ids=["docx", "xlsx"])
+def test_a_form_names_its_person_and_not_its_labels(
+        engine: Engine, make: Callable[[list[list[str]]], tuple[str, bytes]]) -> None:
+    # read as a table, 氏名 | 山田　太郎 was its header: the labels under 氏名 were names, the name none
+    name, data = make(FORM)
+    result = scan_source(Source.from_bytes(name, data), engine)
+    found = {(f.detector, f.location.rsplit("!", 1)[-1], f.masked) for f in result.findings}
+    assert found == {("person_name", "B1", "山* **"), ("person_name", "B2", "ヤ** ***"),
+                     ("birth_date", "B3", "19**-**-**"), ("pension_number", "B4", "1234-****90")}
+    assert all(f.confidence == Confidence.HIGH for f in result.findings)
+    assert result.pension_records == 1
+
+
+def test_a_wide_form_places_each_value_in_its_cell(engine: Engine) -> None:
+    result = scan_source(Source.from_bytes("form.docx", fakedocs.docx(tables=[WIDE_FORM])), engine)
+    found = {(f.detector, f.location.rsplit("!", 1)[-1], f.confidence) for f in result.findings}
+    assert found == {("person_name", "B2", Confidence.HIGH), ("birth_date", "D2", Confidence.HIGH),
+                     ("pension_number", "B3", Confidence.HIGH)}  # the landline under 電話番号: nothing
+    assert result.pension_records == 1
