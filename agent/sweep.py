@@ -16,7 +16,7 @@ from scanner.model import FileRef, Outcome, display_path
 from scanner.walk import walk
 from store import Store
 from store.digests import exposure_digest
-from store.records import NewScan, ViolationDecision
+from store.records import FileFacts, NewScan, ViolationDecision
 from store.repository import FileEntry, FileIndex
 
 from . import logs
@@ -61,6 +61,14 @@ def unchanged_since_scan(ref: FileRef, known: FileEntry | None, rules_version: s
     read under these detector rules: what older rules made of a file is no answer for new ones."""
     return (known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode)
             and known[3] not in RETRY_OUTCOMES and known[4] == rules_version)
+
+def problem_unchanged(facts: FileFacts, known: FileEntry | None) -> bool:
+    """A path the walk reported (a symlink, a FIFO) stored as it is now: same lstat, outcome
+    and reason. Outcomes worth retrying (unreadable, vanished ...) are recorded each time, so
+    the register says when they were last tried."""
+    return (known is not None and known[:3] == (facts.size, facts.mtime_ns, facts.inode)
+            and known[3] == facts.outcome not in RETRY_OUTCOMES and known[5] == facts.reason)
+
 
 @dataclass
 class SweepSummary:
@@ -130,7 +138,7 @@ class Sweep:
             problems.append((path, outcome, reason))
 
         for ref in walk(roots, on_problem=on_problem):
-            self._record_problems(problems, summary, seen, sweep_id)
+            self._record_problems(problems, summary, seen, sweep_id, index, unchanged)
             if self.excluded(ref.raw_path):
                 summary.outcomes["excluded"] += 1
                 continue
@@ -152,21 +160,26 @@ class Sweep:
                 summary.rules_rereads += 1
             share_root = os.fsencode(match.share_root) if match.share_root else None
             yield ScanJob(ref, share_root)
-        self._record_problems(problems, summary, seen, sweep_id)
+        self._record_problems(problems, summary, seen, sweep_id, index, unchanged)
         if unchanged:
             self.store.touch_unchanged(sweep_id, self.host, unchanged)
 
     def _record_problems(self, problems: list[tuple[bytes, Outcome, str]], summary: SweepSummary,
-                         seen: set[str], sweep_id: int) -> None:
-        """Store what the walk reported so far (FIFOs, unreadable folders ...) and forget it."""
+                         seen: set[str], sweep_id: int, index: FileIndex, unchanged: list[str]) -> None:
+        """Store what the walk reported so far (FIFOs, unreadable folders ...) and forget it.
+        One stored as it is now (a symlink to the same target) is only marked seen, as an
+        unchanged file is: recording each again cost a re-sweep of /usr/share/doc 3 ms apiece."""
         for path, outcome, reason in problems:
             if self.excluded(path):
                 summary.outcomes["excluded"] += 1
                 continue
             facts = problem_facts(self.host, path, self.zones.zone_for(path), outcome, reason)
             seen.add(facts.path)
-            self.store.record_scan(sweep_id, facts, [], [])
             summary.outcomes[str(outcome)] += 1
+            if not self.full and problem_unchanged(facts, index.get(facts.path)):
+                unchanged.append(facts.path)
+                continue
+            self.store.record_scan(sweep_id, facts, [], [])
             self.log.info("file_problem", path=facts.path, outcome=str(outcome), reason=reason)
         problems.clear()
 

@@ -38,7 +38,7 @@ from .records import (
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
 
-FileEntry = tuple[int, int, int, str, str | None]  # size, mtime_ns, inode, outcome, rules version
+FileEntry = tuple[int, int, int, str, str | None, str | None]  # size, mtime_ns, inode, outcome, rules version, reason
 FileIndex = dict[str, FileEntry]
 
 _files = Base.metadata.tables["files"]
@@ -183,13 +183,13 @@ class Store:
     # --- files: the cheap path of an unchanged re-sweep ----------------------
 
     def file_index(self, host: str, under: list[str]) -> FileIndex:
-        """path -> (size, mtime_ns, inode, outcome, rules_version) of the present files under these folders."""
-        query = select(File.path, File.size, File.mtime_ns, File.inode, File.outcome, File.rules_version).where(
-            File.host == host, File.present.is_(True), under_folders(File.path, under)
-        )
+        """path -> (size, mtime_ns, inode, outcome, rules_version, reason) of the present files
+        under these folders."""
+        query = select(File.path, File.size, File.mtime_ns, File.inode, File.outcome, File.rules_version,
+                       File.reason).where(File.host == host, File.present.is_(True), under_folders(File.path, under))
         with self._read() as session:
-            return {path: (size, mtime, inode, outcome, rules) for path, size, mtime, inode, outcome, rules
-                    in session.execute(query)}
+            return {path: (size, mtime, inode, outcome, rules, reason) for path, size, mtime, inode, outcome, rules,
+                    reason in session.execute(query)}
 
     def touch_unchanged(self, sweep_id: int, host: str, paths: Iterable[str]) -> None:
         """Mark files as seen by this sweep without changing anything else (bulk)."""

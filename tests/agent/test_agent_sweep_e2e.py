@@ -359,3 +359,41 @@ def test_an_exclusion_named_through_a_symlink_still_excludes(tmp_path):
     res = CliRunner().invoke(main, ["sweep", str(link / "share"), "--db", env["db"], "--config", str(cfg)])
     assert "excluded 1" in res.output, res.output
     assert set(export(env)) == {str(real / "roster.csv")}
+
+
+def test_an_unchanged_symlink_or_fifo_is_marked_seen_not_recorded_again(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "memo.txt").write_text("会議の議事録です。\n", encoding="utf-8")
+    (tree / "a.txt").write_text("a\n", encoding="utf-8")
+    (tree / "b.txt").write_text("b\n", encoding="utf-8")
+    (tree / "link").symlink_to(tree / "a.txt")
+    os.mkfifo(tree / "pipe")
+    db = tmp_path / "reg.db"
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"key_file: {tmp_path / 'key'}\nworkers: 1\n", encoding="utf-8")
+    sweep = ["sweep", str(tree), "--db", f"sqlite:///{db}", "--config", str(cfg), "--quiet"]
+
+    def rows() -> dict[str, tuple]:
+        con = sqlite3.connect(db)
+        try:
+            return {Path(p).name: (outcome, reason, scanned, seen) for p, outcome, reason, scanned, seen in con.execute(
+                "select path, outcome, reason, last_scanned_sweep, last_seen_sweep from files where present")}
+        finally:
+            con.close()
+
+    for _ in range(2):
+        result = CliRunner().invoke(main, sweep)
+        assert result.exit_code == 0, result.output
+    second = rows()
+    assert second["link"][0] == second["pipe"][0] == "unsupported"
+    assert second["link"][2:] == (1, 2) and second["pipe"][2:] == (1, 2)  # seen by sweep 2, recorded by sweep 1
+    assert "2 unsupported" in result.output or "unsupported 2" in result.output  # still counted as what they are
+
+    (tree / "link").unlink()
+    (tmp_path / "elsewhere.txt").write_text("x\n", encoding="utf-8")
+    (tree / "link").symlink_to(tmp_path / "elsewhere.txt")  # a new link, out of the tree: recorded again
+    assert CliRunner().invoke(main, sweep).exit_code == 0
+    third = rows()
+    assert third["link"][2:] == (3, 3) and "elsewhere.txt" in third["link"][1] != second["link"][1]
+    assert third["pipe"][2:] == (1, 3)

@@ -53,8 +53,8 @@ def test_file_index_selects_present_files_under_the_folders(db_store: Store) -> 
     db_store.record_scan(sweep, facts("/share/x.txt", host="other-host"), [], [])
     db_store.mark_deleted(sweep, HOST, "/share/sub/b.txt")
     index = db_store.file_index(HOST, ["/share/"])
-    assert index == {"/share/a.csv": (100, 1_700_000_000_123_456_789, 7, "findings", "r1"),
-                     "/share": (100, 1_700_000_000_123_456_789, 7, "findings", "r1")}
+    assert index == {"/share/a.csv": (100, 1_700_000_000_123_456_789, 7, "findings", "r1", ""),
+                     "/share": (100, 1_700_000_000_123_456_789, 7, "findings", "r1", "")}
     assert set(db_store.file_index(HOST, ["/share", "/other"])) == {"/share/a.csv", "/share", "/other/d.txt"}
     assert db_store.file_index(HOST, []) == {}
 
