@@ -102,6 +102,15 @@ PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "
 _COMPANY_WORDS = ("会社", "法人")  # 株式会社, 有限会社, 合同会社 ...; 社団法人, 学校法人 ...
 _OFFICE_ENDINGS = ("事務所", "営業所", "支店", "支社", "本社", "センター", "協会", "組合", "学校", "病院", "役場",
                    "役所", "商事", "商店", "工業", "建設", "銀行")
+# Words of a field's label that no name holds (生年月日, 基礎年金番号, 住所, 電話番号): a cell or
+# labelled text holding one is a label, as under 氏名 in a form read as a table.
+_FIELD_WORD = re.compile("番号|年月日|住所|電話|郵便|性別|フリガナ|ふりがな")  # every name cell asks: one C search
+
+
+def _names_a_field(text: str) -> bool:
+    return _FIELD_WORD.search(text) is not None
+
+
 # Nor is a section or a post (総務課, 人事部長), but surnames end so too (岡部, 氷室) and a
 # post follows a surname (山田部長): judged only where nothing but the header says "name".
 _SECTION_OR_POST_ENDINGS = ("課", "部", "係", "室", "局", "班", "部長", "課長", "係長", "室長", "所長", "局長", "主任",
@@ -445,12 +454,17 @@ class NameFinder:
         shape = _LABELLED_NAME.match(folded, pos)
         if shape is None:
             return []
+        words = shape.group()
+        if _names_a_field(words):  # 氏名：鬼瓦権蔵 生年月日: the next field's label is no given name
+            words = words.split(" ", 1)[0]
+            if _names_a_field(words):
+                return []  # 氏名 生年月日 基礎年金番号: the label heads a line of column labels
         ev = _Evidence()
         ev.add(W_LABEL, f"label:{label}")
         ev.add(W_LABEL_SHAPE, "name-shape")
-        if " " in shape.group():
+        if " " in words:
             ev.add(W_SPACE, "space")
-        return self._accept(ev, text, pos, shape.end(), None)
+        return self._accept(ev, text, pos, pos + len(words), None)
 
     def _add_context(self, ev: _Evidence, folded: str, end: int, label: str | None) -> None:
         honorific = self._honorific_at(folded, end)
@@ -475,7 +489,7 @@ class NameFinder:
         stripped = text.strip()
         start = text.find(stripped) if stripped else 0
         folded = self._strip_honorific(fold_variants(stripped))
-        if not folded or folded in PLACEHOLDERS or not _NAME_SHAPE.match(folded):
+        if not folded or folded in PLACEHOLDERS or not _NAME_SHAPE.match(folded) or _names_a_field(folded):
             return None
         ev = _Evidence()
         ev.add(*_HEADER_EVIDENCE[kind])

@@ -110,3 +110,18 @@ def test_options_replace_honorifics_and_labels() -> None:
     finder = NameFinder(load_name_dictionaries(), honorifics=("御中",), labels=("宛先",))
     assert finder.find("山田様") == []
     assert [m.value for m in finder.find("宛先:山田")] == ["山田"]
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("氏名 生年月日 基礎年金番号", []),  # a line of column labels (a PDF roster's header) is no name
+    ("氏名 住所 電話番号", []),
+    ("氏名：鬼瓦権蔵 生年月日：昭和45年1月1日", ["鬼瓦権蔵"]),  # was 鬼瓦権蔵生年月日: the next label taken in
+    ("氏名 番場 太郎", ["番場太郎"]),
+])
+def test_a_label_followed_by_field_labels_is_no_name(text: str, names: list[str]) -> None:
+    assert [v for v, _ in find(text)] == names
+
+
+@pytest.mark.parametrize("cell", ["生年月日", "基礎年金番号", "住所", "電話番号", "フリガナ"])
+def test_a_field_label_under_a_name_header_is_no_name(cell: str) -> None:
+    assert find(cell, "氏名") == []  # a form read as a table puts its labels under 氏名
