@@ -62,12 +62,13 @@ def unchanged_since_scan(ref: FileRef, known: FileEntry | None, rules_version: s
     return (known is not None and known[:3] == (ref.size, ref.mtime_ns, ref.inode)
             and known[3] not in RETRY_OUTCOMES and known[4] == rules_version)
 
+
 def problem_unchanged(facts: FileFacts, known: FileEntry | None) -> bool:
     """A path the walk reported (a symlink, a FIFO) stored as it is now: same lstat, outcome
     and reason. Outcomes worth retrying (unreadable, vanished ...) are recorded each time, so
     the register says when they were last tried."""
     return (known is not None and known[:3] == (facts.size, facts.mtime_ns, facts.inode)
-            and known[3] == facts.outcome not in RETRY_OUTCOMES and known[5] == facts.reason)
+            and known[3] == facts.outcome and facts.outcome not in RETRY_OUTCOMES and known[5] == facts.reason)
 
 
 @dataclass

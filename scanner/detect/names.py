@@ -102,22 +102,20 @@ PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "
 _COMPANY_WORDS = ("会社", "法人")  # 株式会社, 有限会社, 合同会社 ...; 社団法人, 学校法人 ...
 _OFFICE_ENDINGS = ("事務所", "営業所", "支店", "支社", "本社", "センター", "協会", "組合", "学校", "病院", "役場",
                    "役所", "商事", "商店", "工業", "建設", "銀行")
-# Words of a field's label that no name holds (生年月日, 基礎年金番号, 住所, 電話番号): a cell or
-# labelled text holding one is a label, as under 氏名 in a form read as a table.
-_FIELD_WORD = re.compile("番号|年月日|住所|電話|郵便|性別|フリガナ|ふりがな")  # every name cell asks: one C search
-
-
-def _names_a_field(text: str) -> bool:
-    return _FIELD_WORD.search(text) is not None
-
-
 # Nor is a section or a post (総務課, 人事部長), but surnames end so too (岡部, 氷室) and a
 # post follows a surname (山田部長): judged only where nothing but the header says "name".
 _SECTION_OR_POST_ENDINGS = ("課", "部", "係", "室", "局", "班", "部長", "課長", "係長", "室長", "所長", "局長", "主任",
                             "主査", "社長")
+# Words of a field's label that no name holds (生年月日, 基礎年金番号, 住所, 電話番号): a cell or
+# labelled text holding one is a label, as under 氏名 in a form read as a table.
+_FIELD_WORD = re.compile("番号|年月日|住所|電話|郵便|性別|フリガナ|ふりがな")  # every name cell asks: one C search
 DEFAULT_LABELS = ("被保険者氏名", "受給者氏名", "被保険者名", "受給者名", "本人氏名", "漢字氏名",
                   "カナ氏名", "氏名カナ", "フリガナ", "ふりがな", "氏名", "お名前", "名前", "宛名",
                   "申請者", "届出人", "担当者", "担当")
+
+
+def _names_a_field(text: str) -> bool:
+    return _FIELD_WORD.search(text) is not None
 
 
 class HeaderKind(StrEnum):
