@@ -47,7 +47,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # columns (as a sheet's already were): 職員名簿 over 氏名 was a person's name. Under a name
 # header, totals and form words (合計, 以下余白), companies, sections and posts are no names,
 # and a surname alone is looked up whole (阿部). A form (labels beside their values, 氏名 |
-# 山田　太郎) is read value after label, not as a table under its first row.
+# 山田　太郎) is read value after label, not as a table under its first row; typed as text
+# (氏名　　山田　太郎 / 基礎年金番号　　1234567890) it is no listing either.
 EXTRACTION_VERSION = 5
 
 

@@ -140,6 +140,19 @@ def _lines_with_column_words(chunk: str) -> Iterator[int]:
         pos = end + 1
 
 
+def _a_form(lines: list[str]) -> bool:
+    """Lines that each open with a field's label (a column word) set apart from its value:
+    氏名　　山田　太郎 / 生年月日　　昭和45年1月2日 / 基礎年金番号　　1234567890, a form typed
+    as text. Its first line looks like a header, but each line is its own label and value,
+    and the text reader keeps them together (a listing's rows open with names or numbers)."""
+    firsts = [m.group() for m in map(_FIELDS.search, lines) if m is not None]
+    labelled = sum(1 for first in firsts if COLUMN_WORD_RE.search(first) and not _HAS_DIGIT.search(first))
+    return bool(firsts) and labelled >= _FORM_SHARE * len(firsts)
+
+
+_FORM_SHARE = 0.8
+
+
 def _run_ends(lines: list[str]) -> list[int]:
     """For each line, where the run of non-blank lines from it ends (one pass from the end:
     a file of many header-like lines must not be scanned again from each of them)."""
@@ -182,7 +195,8 @@ class ListingReader:
             if h < i:
                 continue  # a header-like line inside a listing already taken
             end = run_end[h + 1]
-            if end - h - 1 < MIN_ROWS or not self._tabular(lines[h + 1:min(end, h + 1 + _JUDGED_ROWS)], columns):
+            if (end - h - 1 < MIN_ROWS or not self._tabular(lines[h + 1:min(end, h + 1 + _JUDGED_ROWS)], columns)
+                    or _a_form(lines[h:min(end, h + 1 + _JUDGED_ROWS)])):
                 continue
             tables.append((h, end, columns, True))
             self._open = columns if end == len(lines) else None

@@ -122,3 +122,16 @@ def _few_breaks(value: int) -> Iterator[None]:
         yield
     finally:
         listing._FEW_BREAKS = saved
+
+
+def test_a_form_typed_as_text_is_read_line_by_line_not_as_a_listing(engine: Engine) -> None:
+    # 氏名　　山田　太郎 looked like a header (three labels, one a column word), the lines under
+    # it were cut into its columns: 基礎年金番号 fell apart and the number beside it was low
+    text = ("年金請求書\n\n氏名　　山田　太郎\n生年月日　　昭和45年1月2日\n基礎年金番号　　1234567890\n"
+            "住所　　東京都架空区1-2-3\n")
+    result = scan_source(Source.from_bytes("form.txt", text.encode("utf-8")), engine)
+    found = {(f.detector, f.location, f.masked, f.confidence) for f in result.findings}
+    assert found == {("person_name", "line 3", "山* **", Confidence.HIGH),
+                     ("birth_date", "line 4", "19**-**-**", Confidence.HIGH),
+                     ("pension_number", "line 5", "1234-****90", Confidence.HIGH)}
+    assert result.pension_records == 1
