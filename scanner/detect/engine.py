@@ -288,8 +288,9 @@ class Engine:
         for h in hits:
             i = bisect_right(starts, h.pos) - 1
             pair = form[i]
-            col = pair.label_col if h.pos < starts[i] + len(pair.label) else pair.value_col
-            h.location = cell_location(block, col, block.first_row + pair.row)
+            in_label = h.pos < starts[i] + len(pair.label)
+            col, row = (pair.label_col, pair.label_row) if in_label else (pair.value_col, pair.row)
+            h.location = cell_location(block, col, block.first_row + row)
         return hits
 
     def _join_digit_boxes(self, block: TableBlock, row_strs: list[str]) -> TableBlock:

@@ -21,37 +21,87 @@ _MIN_NAMED = 2  # labels holding a column word (番号, 氏名, 年月日 ...), 
 
 
 class FormPair(NamedTuple):
-    row: int  # index in the block's rows
+    row: int  # the value's row: an index in the block's rows
     label_col: int
     value_col: int
     label: str
     value: str
+    label_row: int  # the label's row: the value's, or the one above it
 
 
 def form_pairs(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
-    """The label/value pairs of a form, row by row; None when the rows are not one.
+    """The label/value pairs of a form, labels beside their values or above them; None
+    when the rows are not one (see side_by_side and stacked)."""
+    if not _MIN_PAIR_ROWS <= len(rows) <= MAX_ROWS:
+        return None
+    return side_by_side(rows) or stacked(rows)
+
+
+def side_by_side(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
+    """Labels beside their values, row by row; None when the rows are not such a form.
 
     A form row holds an even number of filled cells, labels (short, no digits) in the
     first, third ... place, each followed by its value. Two such rows at least, most of the
     rows that hold anything, and most of their labels name a field (they hold a column
     word): a list of names beside numbers has field names only in its header row.
     """
-    if not _MIN_PAIR_ROWS <= len(rows) <= MAX_ROWS:
-        return None
     pairs: list[FormPair] = []
     pair_rows = filled_rows = named = 0
     for r, row in enumerate(rows):
-        cells = [(c, text.strip()) for c, text in enumerate(row) if text and text.strip()]
+        cells = _filled(row)
         if not cells:
             continue
         filled_rows += 1
         labels = cells[0::2]
-        if len(cells) % 2 or not all(is_label(text) and not any(ch.isdigit() for ch in text) for _, text in labels):
-            continue
+        if (len(cells) % 2 or not all(_label(text) for _, text in labels)
+                or any(_field_label(text) for _, text in cells[1::2])):
+            continue  # (a row of field labels is the header of a stacked form, not its pairs)
         pair_rows += 1
         named += sum(1 for _, text in labels if COLUMN_WORD_RE.search(text))
-        pairs.extend(FormPair(r, lc, vc, label, value) for (lc, label), (vc, value) in zip(labels, cells[1::2],
-                                                                                           strict=True))
+        pairs.extend(FormPair(r, lc, vc, label, value, r) for (lc, label), (vc, value) in zip(labels, cells[1::2],
+                                                                                              strict=True))
     if pair_rows < _MIN_PAIR_ROWS or pair_rows < _MIN_PAIR_ROW_SHARE * filled_rows:
         return None
     return pairs if named >= _MIN_NAMED and 2 * named > len(pairs) else None
+
+
+def stacked(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
+    """Labels above their values: a row of field labels (氏名 | 生年月日), the values under
+    them in the next row, and again (基礎年金番号 | 住所 over theirs). Two such pairs of rows
+    at least, and most of the rows that hold anything: a list has one, its header."""
+    pairs: list[FormPair] = []
+    stacks = filled_rows = 0
+    r = 0
+    while r < len(rows):
+        labels = _filled(rows[r])
+        if labels:
+            filled_rows += 1
+        below = _filled(rows[r + 1]) if r + 1 < len(rows) else []
+        if (labels and below and all(_label(text) for _, text in labels)
+                and 2 * sum(1 for _, text in labels if _field_label(text)) > len(labels)
+                and not all(_field_label(text) for _, text in below)):
+            values = dict(below)
+            found = [FormPair(r + 1, c, c, label, values[c], r) for c, label in labels if c in values]
+            if found:
+                pairs.extend(found)
+                stacks += 1
+                filled_rows += 1
+                r += 2
+                continue
+        r += 1
+    if stacks < _MIN_PAIR_ROWS or 2 * stacks < _MIN_PAIR_ROW_SHARE * filled_rows:
+        return None
+    return pairs
+
+
+def _filled(row: Sequence[str]) -> list[tuple[int, str]]:
+    return [(c, text.strip()) for c, text in enumerate(row) if text and text.strip()]
+
+
+def _field_label(text: str) -> bool:
+    return _label(text) and COLUMN_WORD_RE.search(text) is not None
+
+
+def _label(text: str) -> bool:
+    """Short, and no digit in it: a field's label, or a name (the caller asks for column words)."""
+    return is_label(text) and not any(ch.isdigit() for ch in text)

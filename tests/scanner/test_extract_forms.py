@@ -20,15 +20,25 @@ WIDE_FORM = [["年金請求書"], ["氏名", "山田　太郎", "生年月日", 
 
 
 def test_a_form_is_its_pairs_row_by_row() -> None:
-    assert form_pairs(WIDE_FORM) == [FormPair(1, 0, 1, "氏名", "山田　太郎"), FormPair(1, 2, 3, "生年月日", "昭和45年1月2日"),
-                                     FormPair(2, 0, 1, "基礎年金番号", "1234567890"),
-                                     FormPair(2, 2, 3, "電話番号", "0312345678")]
+    assert form_pairs(WIDE_FORM) == [FormPair(1, 0, 1, "氏名", "山田　太郎", 1), FormPair(1, 2, 3, "生年月日", "昭和45年1月2日", 1),
+                                     FormPair(2, 0, 1, "基礎年金番号", "1234567890", 2),
+                                     FormPair(2, 2, 3, "電話番号", "0312345678", 2)]
+
+
+STACKED_FORM = [["氏名", "生年月日"], ["山田　太郎", "昭和45年1月2日"], ["基礎年金番号", "住所"], ["1234567890", "東京都架空区"]]
+
+
+def test_a_form_with_labels_above_their_values_is_its_pairs_column_by_column() -> None:
+    assert form_pairs(STACKED_FORM) == [FormPair(1, 0, 0, "氏名", "山田　太郎", 0),
+                                        FormPair(1, 1, 1, "生年月日", "昭和45年1月2日", 0),
+                                        FormPair(3, 0, 0, "基礎年金番号", "1234567890", 2),
+                                        FormPair(3, 1, 1, "住所", "東京都架空区", 2)]
 
 
 @pytest.mark.parametrize("rows", [
     [["氏名", "基礎年金番号"], ["山田　太郎", "1234567890"]],  # a list of one person: a header and its row
     [["氏名", "基礎年金番号"]] + [[f"山田　{n}郎", f"12345678{n:02d}"] for n in range(10)],
-    [["氏名", "フリガナ", "住所", "備考"], ["山田　太郎", "ヤマダ　タロウ", "東京都", "なし"]] * 3,
+    [["氏名", "フリガナ", "住所", "備考"]] + [["山田　太郎", "ヤマダ　タロウ", "東京都", "なし"]] * 3,
     [["名前", "値"], ["色", "赤"], ["形", "丸"]],  # pairs, but no field names of ours
     FORM * (MAX_ROWS // len(FORM) + 1),  # a page at most
 ])
@@ -61,4 +71,14 @@ def test_a_wide_form_places_each_value_in_its_cell(engine: Engine) -> None:
     found = {(f.detector, f.location.rsplit("!", 1)[-1], f.confidence) for f in result.findings}
     assert found == {("person_name", "B2", Confidence.HIGH), ("birth_date", "D2", Confidence.HIGH),
                      ("pension_number", "B3", Confidence.HIGH)}  # the landline under 電話番号: nothing
+    assert result.pension_records == 1
+
+
+def test_a_stacked_form_finds_the_number_under_its_label(engine: Engine) -> None:
+    # read as a table under its first row, 1234567890 sat under 氏名: no number at all
+    data = fakedocs.xlsx_from_rows({"申請書": STACKED_FORM})
+    result = scan_source(Source.from_bytes("form.xlsx", data), engine)
+    found = {(f.detector, f.location.rsplit("!", 1)[-1], f.confidence) for f in result.findings}
+    assert found == {("person_name", "A2", Confidence.HIGH), ("birth_date", "B2", Confidence.HIGH),
+                     ("pension_number", "A4", Confidence.HIGH)}
     assert result.pension_records == 1
