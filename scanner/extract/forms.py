@@ -1,5 +1,6 @@
-"""Forms: a table of labels beside their values (氏名 | 山田　太郎 / 基礎年金番号 | 1234567890),
-as an application form in Excel or Word lays one person out, two or four cells to a row.
+"""Forms: a table of labels beside their values (氏名 | 山田　太郎 / 基礎年金番号 | 1234567890,
+two or four cells to a row) or above them (氏名 | 生年月日 over 山田　太郎 | 昭和45年1月2日), as
+an application form in Excel or Word lays one person out.
 
 Read as a table, its first row is taken for a header: the labels under 氏名 become names,
 and the person's own name, in that "header", is no value at all. ``form_pairs`` finds such
@@ -11,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .listing import COLUMN_WORD_RE
-from .tables import is_label
+from .listing import COLUMN_WORD_RE, word_label
 
 MAX_ROWS = 60  # a form is a page; a bigger table is a list
 _MIN_PAIR_ROWS = 2
@@ -53,11 +53,11 @@ def side_by_side(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
             continue
         filled_rows += 1
         labels = cells[0::2]
-        if (len(cells) % 2 or not all(_label(text) for _, text in labels)
+        if (len(cells) % 2 or not all(word_label(text) for _, text in labels)
                 or any(_field_label(text) for _, text in cells[1::2])):
             continue  # (a row of field labels is the header of a stacked form, not its pairs)
         pair_rows += 1
-        named += sum(1 for _, text in labels if COLUMN_WORD_RE.search(text))
+        named += sum(1 for _, text in labels if _field_label(text))
         pairs.extend(FormPair(r, lc, vc, label, value, r) for (lc, label), (vc, value) in zip(labels, cells[1::2],
                                                                                               strict=True))
     if pair_rows < _MIN_PAIR_ROWS or pair_rows < _MIN_PAIR_ROW_SHARE * filled_rows:
@@ -77,7 +77,7 @@ def stacked(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
         if labels:
             filled_rows += 1
         below = _filled(rows[r + 1]) if r + 1 < len(rows) else []
-        if (labels and below and all(_label(text) for _, text in labels)
+        if (labels and below and all(word_label(text) for _, text in labels)
                 and 2 * sum(1 for _, text in labels if _field_label(text)) > len(labels)
                 and not all(_field_label(text) for _, text in below)):
             values = dict(below)
@@ -99,9 +99,4 @@ def _filled(row: Sequence[str]) -> list[tuple[int, str]]:
 
 
 def _field_label(text: str) -> bool:
-    return _label(text) and COLUMN_WORD_RE.search(text) is not None
-
-
-def _label(text: str) -> bool:
-    """Short, and no digit in it: a field's label, or a name (the caller asks for column words)."""
-    return is_label(text) and not any(ch.isdigit() for ch in text)
+    return word_label(text) and COLUMN_WORD_RE.search(text) is not None

@@ -45,6 +45,11 @@ def _width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in _WIDE else 1
 
 
+def word_label(text: str) -> bool:
+    """A short cell without a digit: a column's or a field's label (or a name)."""
+    return is_label(text) and not _HAS_DIGIT.search(text)
+
+
 def header_columns(line: str) -> Columns | None:
     """The columns a header line sets out, or None when the line is not a header."""
     if "\t" not in line and "\u3000" not in line and "  " not in line:
@@ -53,7 +58,7 @@ def header_columns(line: str) -> Columns | None:
         return None  # before the split: an indented line of prose (a changelog's) holds none
     fields = [(m.start(), m.end(), m.group()) for m in _FIELDS.finditer(line)]
     labels = [text for _, _, text in fields]
-    if (len(labels) < 2 or not all(is_label(label) and not _HAS_DIGIT.search(label) for label in labels)
+    if (len(labels) < 2 or not all(map(word_label, labels))
             or len(set(labels)) < len(labels)):
         return None
     offsets = _display_offsets(line)
@@ -91,6 +96,7 @@ def cut(line: str, columns: Columns) -> list[str]:
 
 _FIELD_BREAKS = ("\t", "\u3000", "  ")
 
+_FORM_SHARE = 0.8  # of a run's lines opening with a field's label: a form typed as text
 _FEW_BREAKS = 256  # field breaks in a chunk up to which each one's line is looked at
 
 
@@ -148,9 +154,6 @@ def _a_form(lines: list[str]) -> bool:
     firsts = [m.group() for m in map(_FIELDS.search, lines) if m is not None]
     labelled = sum(1 for first in firsts if COLUMN_WORD_RE.search(first) and not _HAS_DIGIT.search(first))
     return bool(firsts) and labelled >= _FORM_SHARE * len(firsts)
-
-
-_FORM_SHARE = 0.8
 
 
 def _run_ends(lines: list[str]) -> list[int]:
