@@ -170,8 +170,11 @@ def _half_width_kana_text(sample: str) -> bool:
     return _MISPLACED_MARK.search(sample) is None
 
 
-_LATIN_IN_WORD = re.compile("(?<=[A-Za-z])[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]|"
-                            "[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f](?=[A-Za-z])")
+# Latin-1 and Latin Extended-A letters: the alphabets of Europe's languages. Not Extended-B
+# (ǯ, ƣ): EUC-JP's 年 and 藤 are those letters' UTF-8 bytes, and next to an ASCII letter
+# (年a) they would tie with the kanji and win.
+_LATIN_IN_WORD = re.compile("(?<=[A-Za-z])[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f]|"
+                            "[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f](?=[A-Za-z])")
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")  # removed in C: twice as fast as a per-character filter
 _HALF_WIDTH_KANA_RUNS = re.compile("[\uff61-\uff9f]+")
 # ﾞ after anything but ｳ, ｶ..ﾄ, ﾊ..ﾎ; ﾟ after anything but ﾊ..ﾎ (or at the start)

@@ -319,3 +319,12 @@ def test_a_european_letter_in_a_word_counts_as_plausible_text() -> None:
     assert plausibility("Ingo Klöcker") == 1.0
     assert plausibility("Ingo Kl遵cker") == 1.0  # a common kanji: what EUC-JP makes of the same bytes
     assert plausibility("¤ ±") < 1.0  # Latin-1 signs on their own are no word
+
+
+@pytest.mark.parametrize("text", ["年a", "x藤", "ab年cd"])
+def test_euc_jp_kanji_that_are_also_rare_latin_letters_in_utf8_stay_kanji(text: str) -> None:
+    # 年 in EUC-JP (c7 af) is ǯ in UTF-8, 藤 (c6 a3) is ƣ: letters of no European language
+    data = text.encode("euc-jp")
+    assert data.decode("utf-8") != text
+    decoded, stream = decode_all(data)
+    assert decoded == text and stream.encoding == "euc-jp"
