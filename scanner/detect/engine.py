@@ -279,7 +279,7 @@ class Engine:
         """A form's values read as text, each after its label on a line of its own (氏名：山田
         太郎), so a label is the keyword or name label of its value and the values near each
         other one record, as in a letter; each hit is then placed in its cell."""
-        texts = [f"{pair.label}：{pair.value}" for pair in form]
+        texts = [f"{pair.label}：{pair.value}" if pair.label else pair.value for pair in form]  # or a note
         starts, at = [], 0
         for text in texts:
             starts.append(at)

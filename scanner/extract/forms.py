@@ -24,7 +24,7 @@ class FormPair(NamedTuple):
     row: int  # the value's row: an index in the block's rows
     label_col: int
     value_col: int
-    label: str
+    label: str  # "" for a note beside a pair (label | value | 備考)
     value: str
     label_row: int  # the label's row: the value's, or the one above it
 
@@ -41,28 +41,34 @@ def side_by_side(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
     """Labels beside their values, row by row; None when the rows are not such a form.
 
     A form row holds an even number of filled cells, labels (short, no digits) in the
-    first, third ... place, each followed by its value. Two such rows at least, most of the
-    rows that hold anything, and most of their labels name a field (they hold a column
-    word): a list of names beside numbers has field names only in its header row.
+    first, third ... place, each followed by its value; one more cell after them is a note
+    (label | value | 備考), read as a value without a label. Two such rows at least, most
+    of the rows that hold anything, and most of their labels name a field (they hold a
+    column word): a list of names beside numbers has field names only in its header row.
     """
     pairs: list[FormPair] = []
-    pair_rows = filled_rows = named = 0
+    pair_rows = filled_rows = named = labelled = 0
     for r, row in enumerate(rows):
         cells = _filled(row)
         if not cells:
             continue
         filled_rows += 1
+        note: list[tuple[int, str]] = []
+        if len(cells) >= 3 and len(cells) % 2 and not _field_label(cells[-1][1]):
+            cells, note = cells[:-1], cells[-1:]
         labels = cells[0::2]
         if (len(cells) % 2 or not all(word_label(text) for _, text in labels)
                 or any(_field_label(text) for _, text in cells[1::2])):
             continue  # (a row of field labels is the header of a stacked form, not its pairs)
         pair_rows += 1
         named += sum(1 for _, text in labels if _field_label(text))
+        labelled += len(labels)
         pairs.extend(FormPair(r, lc, vc, label, value, r) for (lc, label), (vc, value) in zip(labels, cells[1::2],
                                                                                               strict=True))
+        pairs.extend(FormPair(r, c, c, "", text, r) for c, text in note)
     if pair_rows < _MIN_PAIR_ROWS or pair_rows < _MIN_PAIR_ROW_SHARE * filled_rows:
         return None
-    return pairs if named >= _MIN_NAMED and 2 * named > len(pairs) else None
+    return pairs if named >= _MIN_NAMED and 2 * named > labelled else None
 
 
 def stacked(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:

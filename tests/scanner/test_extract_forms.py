@@ -35,8 +35,21 @@ def test_a_form_with_labels_above_their_values_is_its_pairs_column_by_column() -
                                         FormPair(3, 1, 1, "住所", "東京都架空区", 2)]
 
 
+NOTED_FORM = [["項目", "記入欄", "備考"], ["氏名", "山田　太郎", "旧姓　佐藤"], ["生年月日", "昭和45年1月2日"],
+              ["基礎年金番号", "1234-567890", "要確認"], ["住所", "東京都架空区1-2-3"]]
+
+
+def test_a_note_beside_a_pair_is_a_value_without_a_label() -> None:
+    pairs = form_pairs(NOTED_FORM)
+    assert pairs is not None
+    assert FormPair(1, 0, 1, "氏名", "山田　太郎", 1) in pairs and FormPair(1, 2, 2, "", "旧姓　佐藤", 1) in pairs
+    assert FormPair(3, 0, 1, "基礎年金番号", "1234-567890", 3) in pairs
+
+
 @pytest.mark.parametrize("rows", [
-    [["氏名", "基礎年金番号"], ["山田　太郎", "1234567890"]],  # a list of one person: a header and its row
+    [["氏名", "基礎年金番号"], ["山田　太郎", "1234567890"]],
+    # three columns of a list: its first column holds names, no field labels
+    [["氏名", "基礎年金番号", "備考"]] + [[f"山田　{n}郎", f"12345678{n:02d}", "転出"] for n in range(5)],  # a list of one person: a header and its row
     [["氏名", "基礎年金番号"]] + [[f"山田　{n}郎", f"12345678{n:02d}"] for n in range(10)],
     [["氏名", "フリガナ", "住所", "備考"]] + [["山田　太郎", "ヤマダ　タロウ", "東京都", "なし"]] * 3,
     [["名前", "値"], ["色", "赤"], ["形", "丸"]],  # pairs, but no field names of ours
@@ -63,6 +76,17 @@ def test_a_form_names_its_person_and_not_its_labels(
     assert found == {("person_name", "B1", "山* **"), ("person_name", "B2", "ヤ** ***"),
                      ("birth_date", "B3", "19**-**-**"), ("pension_number", "B4", "1234-****90")}
     assert all(f.confidence == Confidence.HIGH for f in result.findings)
+    assert result.pension_records == 1
+
+
+@pytest.mark.parametrize("rows", [NOTED_FORM, NOTED_FORM[1:]], ids=["with its header", "without"])
+def test_a_form_with_a_notes_column_names_its_person(engine: Engine, rows: list[list[str]]) -> None:
+    # label | value | 備考 was read as a table: the number found at medium, the name and birth date not at all
+    result = scan_source(Source.from_bytes("form.xlsx", fakedocs.xlsx_from_rows({"申請書": rows})), engine)
+    first = 2 if rows is NOTED_FORM else 1
+    found = {(f.detector, f.location.rsplit("!", 1)[-1], f.confidence) for f in result.findings}
+    assert found == {("person_name", f"B{first}", Confidence.HIGH), ("birth_date", f"B{first + 1}", Confidence.HIGH),
+                     ("pension_number", f"B{first + 2}", Confidence.HIGH)}
     assert result.pension_records == 1
 
 
