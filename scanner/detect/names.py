@@ -90,6 +90,11 @@ DEFAULT_HONORIFICS = ("様", "さま", "殿", "さん", "くん", "君", "ちゃ
                       "課長", "部長", "係長", "主任", "社長", "所長", "室長")
 # 様式 (form) and 様子 (state) start with 様 but are not honorifics.
 NOT_HONORIFIC = ("様式", "様子", "氏名")
+# Common nouns that end in an honorific and start with a surname of the dictionary (王, 神,
+# 奥, 宮 are surnames): a king, a god, a wife, a palace, a temple hall, not a person.
+HONORIFIC_WORDS = frozenset({"王様", "神様", "奥様", "殿様", "仏様", "姫様", "若様", "王子様", "和様", "唐様", "外様",
+                             "奥さん", "神さん", "宮殿", "神殿", "本殿", "拝殿", "御殿", "仏殿", "大仏殿", "祭殿",
+                             "社殿", "寝殿", "湯殿", "貴殿", "殿下", "主君", "諸君", "細君", "暴君", "名君"})
 # What forms put in a name cell when there is no name, and below the last one (totals, the
 # 以下余白 that closes a form).
 PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "該当なし", "空欄", "同上", "氏名", "名前", "記入例",
@@ -397,6 +402,9 @@ class NameFinder:
                 ev.add(W_SPACE, "space")
         elif end < len(folded) and _KANJI_CHAR.match(folded[end]) and not self._honorific_at(folded, end):
             return []  # 上田駅, 大野市: the surname runs into another word
+        honorific = self._honorific_at(folded, end)
+        if honorific and folded[start:end] + honorific in HONORIFIC_WORDS:
+            return []  # 王様, 大仏殿: a word, not a surname and its honorific
         self._add_context(ev, folded, end, label)
         return self._accept(ev, text, start, end, length)
 

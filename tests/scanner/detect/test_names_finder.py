@@ -43,6 +43,17 @@ def test_no_name_reported_in_prose_without_people(text: str) -> None:
     assert [v for v, s in find(text) if s >= 0.5] == []
 
 
+@pytest.mark.parametrize("text", ["王様にお知らせします", "神様", "奥様によろしく", "奈良の大仏殿", "宮殿の庭", "諸君"])
+def test_common_words_ending_in_an_honorific_are_no_names(text: str) -> None:
+    # 王, 神, 奥, 大, 宮 are surnames: each was a name with its honorific at 0.5 or more (medium)
+    assert find(text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [("林様", "林"), ("王さん", "王"), ("奥田様", "奥田")])
+def test_a_one_kanji_surname_with_its_honorific_is_still_a_name(text: str, value: str) -> None:
+    assert [v for v, s in find(text) if s >= 0.5] == [value]
+
+
 def test_single_kanji_given_name_glued_on_is_only_low() -> None:
     assert all(score < 0.5 for _, score in find("山田錦を購入した"))
 
