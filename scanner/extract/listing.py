@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Block, TableBlock, TextBlock
-from .tables import is_label
+from .tables import word_label
 
 MIN_ROWS = 3
 _JUDGED_ROWS = 10
@@ -43,11 +43,6 @@ class Columns:
 
 def _width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in _WIDE else 1
-
-
-def word_label(text: str) -> bool:
-    """A short cell without a digit: a column's or a field's label (or a name)."""
-    return is_label(text) and not _HAS_DIGIT.search(text)
 
 
 def header_columns(line: str) -> Columns | None:

@@ -10,6 +10,7 @@ TableBlocks under it. ``col_letter`` names a column the way Excel does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
@@ -22,6 +23,7 @@ CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
 _MAX_LABEL_CHARS = 40  # longer cells are sentences or data, not column labels
 _MIN_LABEL_SHARE = 0.6  # share of a header's non-empty cells that must look like labels
 _MIN_WIDTH_SHARE = 0.5  # a header spans at least half the width of the data below it
+_DIGIT = re.compile(r"\d")
 
 
 def col_letter(index: int) -> str:
@@ -57,6 +59,11 @@ def is_label(cell: str) -> bool:
         return False
     digits = sum(map(str.isdigit, text))  # a C loop: a generator costs 4x as much
     return digits * 3 <= len(text)
+
+
+def word_label(text: str) -> bool:
+    """A short cell without a digit: a column's or a field's label (or a name)."""
+    return is_label(text) and _DIGIT.search(text) is None
 
 
 def _filled(row: Sequence[str]) -> list[str]:
@@ -105,6 +112,19 @@ def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | 
     return best
 
 
+def header_cells(rows: Sequence[Sequence[str]], h: int) -> list[str]:
+    """The labels of header row ``h``, an empty one taken from the row above where that row
+    is a band of labels too: a two-row header whose 生年月日 spans both rows (a merged cell
+    keeps its text in the upper one) over 氏名 | フリガナ | (empty) | 基礎年金番号."""
+    headers = list(rows[h])
+    upper = rows[h - 1] if h > 0 else []
+    band = _filled(upper)
+    if len(band) < 2 or not all(map(word_label, band)) or all(cell.strip() for cell in headers):
+        return headers  # no band of labels above (a title, a date line), or nothing to fill
+    headers += [""] * (len(upper) - len(headers))
+    return [cell if cell.strip() or c >= len(upper) else upper[c] for c, cell in enumerate(headers)]
+
+
 def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[TableBlock]:
     """Group numbered rows into contiguous TableBlocks; header found under title rows."""
     it = iter(rows)
@@ -114,7 +134,7 @@ def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[
     numbers = [n for n, _ in head]
     cells = [c for _, c in head]
     h = find_header_row(cells)
-    headers: list[str] = list(cells[h]) if h is not None else []
+    headers = header_cells(cells, h) if h is not None else []
     titles = list(zip(numbers[: h or 0], cells[: h or 0], strict=True))
     yield from numbered_blocks(titles, [], where)
     body = zip(numbers[(h or 0) :], cells[(h or 0) :], strict=True)

@@ -21,7 +21,7 @@ from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .csv_feed import LineFeed
 from .listing import ListingReader
-from .tables import find_header_row
+from .tables import find_header_row, header_cells
 
 TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html", "xml"})  # formats whose raw bytes a byte prefilter can judge
 REFERENCE_FORMATS = frozenset({"html", "xml"})  # ... unless they hold character references (&#...;)
@@ -267,7 +267,7 @@ def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         feed.record.clear()
     found = find_header_row(top, HEADER_SCAN_ROWS)
     header_at = found or 0
-    headers = [cell.strip() for cell in top[found]] if found is not None else []
+    headers = [cell.strip() for cell in header_cells(top, found)] if found is not None else []
     if header_at:  # a title over the header (職員名簿, 令和6年4月1日現在) is not under its columns
         yield from _row_blocks(iter(top[:header_at]), [], ctx)
     body = itertools.chain(top[header_at:], feed.rows(reader, failures))

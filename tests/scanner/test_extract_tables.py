@@ -1,7 +1,13 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.extract.tables import cell_ref, col_letter, find_header_row, is_label
+from agent import fakedocs
+from scanner.detect import load_engine
+from scanner.extract import Source
+from scanner.extract.tables import cell_ref, col_letter, find_header_row, header_cells, is_label
+from scanner.model import Confidence
+from scanner.scan import scan_source
 
 ROSTER = [
     ["職員名簿"],
@@ -104,3 +110,31 @@ def test_label_rows_under_a_two_cell_header_with_empty_cells_are_data() -> None:
     # 氏名,年金番号 over rows whose number cell is still empty: the header stays the first row
     rows = [["氏名", "年金番号"]] + [[f"架空{i}", ""] for i in range(40)]
     assert find_header_row(rows) == 0
+
+
+TWO_ROW_HEADER = [["職員名簿"], ["被保険者", "", "生年月日", "年金", ""],
+                  ["氏名", "フリガナ", "", "基礎年金番号", "備考"],
+                  ["山田　太郎", "ヤマダ　タロウ", "昭和45年1月2日", "1234-567890", ""],
+                  ["佐藤　花子", "サトウ　ハナコ", "昭和50年3月4日", "2345-678901", "転出"]]
+
+
+def test_a_label_spanning_a_two_row_header_fills_its_empty_cell() -> None:
+    # 生年月日 merged over both header rows keeps its text in the upper one
+    assert find_header_row(TWO_ROW_HEADER) == 2
+    assert header_cells(TWO_ROW_HEADER, 2) == ["氏名", "フリガナ", "生年月日", "基礎年金番号", "備考"]
+
+
+@pytest.mark.parametrize("upper", [["職員名簿", "", ""], ["令和6年4月1日現在", "", "", "総務課"]])
+def test_a_title_or_date_line_above_fills_nothing(upper: list[str]) -> None:
+    rows = [upper, ["", "氏名", "年金番号"], ["1", "山田　太郎", "1234567890"]]
+    assert header_cells(rows, 1) == header_cells(rows[1:], 0) == ["", "氏名", "年金番号"]
+
+
+@pytest.mark.parametrize("name", ["roster.xlsx", "roster.csv"])
+def test_birth_dates_under_a_two_row_header_are_found(name: str) -> None:
+    # the date column's header was the lower row's empty cell: each date LOW, not reported
+    data = (fakedocs.xlsx_from_rows({"名簿": TWO_ROW_HEADER}) if name.endswith(".xlsx")
+            else "\n".join(",".join(row) for row in TWO_ROW_HEADER).encode("cp932"))
+    result = scan_source(Source.from_bytes(name, data), load_engine())
+    dates = {f.location.rsplit("!", 1)[-1]: f.confidence for f in result.findings if f.detector == "birth_date"}
+    assert dates == {"C4": Confidence.HIGH, "C5": Confidence.HIGH}
