@@ -49,7 +49,11 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # and a surname alone is looked up whole (阿部). A form (labels beside their values, 氏名 |
 # 山田　太郎) is read value after label, not as a table under its first row; typed as text
 # (氏名　　山田　太郎 / 基礎年金番号　　1234567890) it is no listing either.
-EXTRACTION_VERSION = 5
+# 6: a note beside a form's pair (label | value | 備考) no longer makes the form a table; a
+# two-row header's empty cell takes the label above it (生年月日 merged over both rows);
+# common words ending in an honorific (王様, 大仏殿) are no names; EUC-JP kanji that are rare
+# Latin letters in UTF-8 (年a) stay kanji.
+EXTRACTION_VERSION = 6
 
 
 @dataclass(slots=True)
