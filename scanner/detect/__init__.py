@@ -14,6 +14,7 @@ from ..extract import EXTRACTION_VERSION
 from .engine import Detection, Engine, default_hasher
 from .errors import RulesError
 from .examples import ExampleFailure
+from .header_aliases import FILE_NAME as ALIASES_FILE
 from .rules import dictionary_files, load_rules, rule_files, rules_version
 
 __all__ = ["Detection", "Engine", "ExampleFailure", "RulesError", "load_engine"]
@@ -37,9 +38,10 @@ def load_engine(rules_dir: Path | None = None, *, hasher: Callable[[str], str] |
     specs = load_rules(rules_dir)
     if not specs:  # scanning with no detectors would call every file clean
         raise RulesError(str(rules_dir / "detectors"), None, "no detector rules (*.yaml) found")
-    # The word lists are part of the rules (a new surname list changes what a file holds), and
+    # The word lists and header aliases are part of the rules (a new surname list changes what a file holds), and
     # so is the reader (a format read that was not).
-    version = rules_version(rule_files(rules_dir) + dictionary_files(rules_dir), EXTRACTION_VERSION)
+    aliases = [path for path in (rules_dir / ALIASES_FILE,) if path.is_file()]
+    version = rules_version(rule_files(rules_dir) + dictionary_files(rules_dir) + aliases, EXTRACTION_VERSION)
     engine = Engine(specs, rules_dir, version,
                     hasher or default_hasher(), prefilter)
     failures = engine.run_examples() if check_examples else []

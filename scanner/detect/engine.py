@@ -26,6 +26,7 @@ from ..extract.tables import join_split_numbers, split_pairs
 from ..model import Block, Confidence, Finding, NameBlock, TableBlock, TextBlock
 from .context import KeywordHit
 from .finders import Detector, PatternFinder
+from .header_aliases import HeaderAliases
 from .locations import LineCounter, cell_location, cell_location_prefix, row_record, text_location
 from .normalize import (
     NormalizedText,
@@ -96,6 +97,7 @@ class Engine:
         self.version = version
         self.detector_ids = [s.id for s in specs]
         self._detectors = [Detector(s, rules_dir) for s in specs]
+        self._header_aliases = HeaderAliases.load(rules_dir)
         self._patterns = [d for d in self._detectors if d.spec.trigger == "candidate"]
         self._candidate_ids = frozenset(d.id for d in self._patterns)
         self._recognizers = [d for d in self._detectors if d.spec.trigger == "context"]
@@ -256,7 +258,8 @@ class Engine:
             if boxed is not block:
                 block = boxed
                 row_strs, joined = _joined(block)
-        headers = [without_cjk_spaces(normalize_str(h)) for h in block.headers]  # 氏　　名 is 氏名
+        # 氏　　名 is 氏名; KISO_NENKIN_BANGO is 基礎年金番号
+        headers = [self._header_aliases.label(without_cjk_spaces(normalize_str(h))) for h in block.headers]
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         scoped = self._column_scoped(headers)
         if not anchor_cols and not scoped and next(self._candidates(joined), None) is None:
