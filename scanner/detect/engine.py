@@ -57,6 +57,7 @@ _BOX_RUN = re.compile(f"(?<![^\x1e\x1f])[{DIGITS}](?:\x1f\x1f?[{DIGITS}{re.escap
 _BOX_LABEL_WEIGHT = 0.45
 _HAS_LETTER = re.compile(r"[^\W\d_]")  # a cell without letters holds no name
 _HAS_DIGIT = re.compile(r"\d")  # Unicode digits, full-width included
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 _NO_HITS: list[KeywordHit] = []  # never appended to
 
 
@@ -242,7 +243,8 @@ class Engine:
         form = form_pairs(block.rows)
         if form is not None:
             return self._scan_form(block, form)
-        pairs = split_pairs(block.headers)  # 記号 | 番号 columns, as the 年金手帳 prints them
+        headers = [self._header_label(h) for h in block.headers]
+        pairs = split_pairs(headers)  # 記号 | 番号 columns, as the 年金手帳 prints them
         if pairs:  # one number in the left cell, whatever format the table came from
             block = replace(block, rows=[join_split_numbers(row, pairs) for row in block.rows])
         row_strs, joined = _joined(block)
@@ -258,8 +260,6 @@ class Engine:
             if boxed is not block:
                 block = boxed
                 row_strs, joined = _joined(block)
-        # 氏　　名 is 氏名; KISO_NENKIN_BANGO is 基礎年金番号
-        headers = [self._header_aliases.label(without_cjk_spaces(normalize_str(h))) for h in block.headers]
         anchor_cols = {c for c, h in enumerate(headers) if any(a in h for a in self._anchors_norm)}
         scoped = self._column_scoped(headers)
         if not anchor_cols and not scoped and next(self._candidates(joined), None) is None:
@@ -277,6 +277,14 @@ class Engine:
             cells = self._recognizer_cells(block, joined, row_strs, anchor_cols, hits)
             hits.extend(self._recognize_cells(block, cells, headers, anchor_cols))
         return hits
+
+    def _header_label(self, header: str) -> str:
+        """A column header as the rules match it: 氏　　名 and 氏⏎名 (a line break typed into
+        the cell, Alt+Enter) are 氏名; KISO_NENKIN_BANGO is 基礎年金番号."""
+        text = normalize_str(header)
+        if "\n" in text or "\r" in text:
+            text = _LINE_BREAKS.sub(" ", text).strip()
+        return self._header_aliases.label(without_cjk_spaces(text))
 
     def _scan_form(self, block: TableBlock, form: list[FormPair]) -> list[Hit]:
         """A form's values read as text, each after its label on a line of its own (氏名：山田
