@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..extract import NAME_WHERE
 from ..extract.forms import FormPair, form_pairs
-from ..extract.tables import join_split_numbers, split_pairs
+from ..extract.tables import date_part_runs, join_split_dates, join_split_numbers, split_pairs
 from ..model import Block, Confidence, Finding, NameBlock, TableBlock, TextBlock
 from .context import KeywordHit
 from .finders import Detector, PatternFinder
@@ -247,6 +247,9 @@ class Engine:
         pairs = split_pairs(headers)  # 記号 | 番号 columns, as the 年金手帳 prints them
         if pairs:  # one number in the left cell, whatever format the table came from
             block = replace(block, rows=[join_split_numbers(row, pairs) for row in block.rows])
+        dates = date_part_runs(block.headers)  # 元号 | 年 | 月 | 日 columns: one date in the first
+        if dates:
+            block = replace(block, rows=[join_split_dates(row, dates) for row in block.rows])
         row_strs, joined = _joined(block)
         if (joined.count(_ROW_SEP) != max(len(row_strs) - 1, 0)
                 or joined.count(_CELL_SEP) != sum(max(len(row) - 1, 0) for row in block.rows)):

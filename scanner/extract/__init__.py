@@ -52,7 +52,9 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # 6: a note beside a form's pair (label | value | 備考) no longer makes the form a table; a
 # two-row header's empty cell takes the label above it (生年月日 merged over both rows);
 # common words ending in an honorific (王様, 大仏殿) are no names; EUC-JP kanji that are rare
-# Latin letters in UTF-8 (年a) stay kanji.
+# Latin letters in UTF-8 (年a) stay kanji; a line break inside a header cell (氏⏎名) is none;
+# headers in Latin letters (KISO_NENKIN_BANGO) are read as their Japanese label; a date typed
+# into 元号 | 年 | 月 | 日 cells is one date.
 EXTRACTION_VERSION = 6
 
 

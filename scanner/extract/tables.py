@@ -122,7 +122,51 @@ def header_cells(rows: Sequence[Sequence[str]], h: int) -> list[str]:
     if len(band) < 2 or not all(map(word_label, band)) or all(cell.strip() for cell in headers):
         return headers  # no band of labels above (a title, a date line), or nothing to fill
     headers += [""] * (len(upper) - len(headers))
-    return [cell if cell.strip() or c >= len(upper) else upper[c] for c, cell in enumerate(headers)]
+    labels = [cell if cell.strip() or c >= len(upper) else upper[c] for c, cell in enumerate(headers)]
+    return _name_date_parts(labels, upper)
+
+
+_DATE_PARTS = ("元号", "年号", "和暦", "年", "月", "日")
+
+
+def _name_date_parts(labels: list[str], upper: Sequence[str]) -> list[str]:
+    """年 | 月 | 日 under a label spanning them (生年月日 merged over three cells): each part
+    named with it (生年月日 年), so the date they make is the birth date it says."""
+    out = list(labels)
+    for start, end in date_part_runs(labels):
+        over = upper[start].strip() if start < len(upper) else ""
+        if over and over not in _DATE_PARTS and all(not upper[c].strip() for c in range(start + 1, min(end, len(upper)))):
+            out[start:end] = [f"{over} {labels[c].strip()}" for c in range(start, end)]
+    return out
+
+
+def date_part_runs(labels: Sequence[str]) -> list[tuple[int, int]]:
+    """[start, end) of each run of columns labelled (元号,) 年, 月, 日, as a date typed into
+    three or four cells is headed; a label may carry what spans it (生年月日 年)."""
+    parts = [label.strip().rsplit(" ", 1)[-1] for label in labels]
+    runs = []
+    for c in range(len(parts) - 2):
+        if parts[c : c + 3] == ["年", "月", "日"]:
+            start = c - 1 if c and parts[c - 1] in _DATE_PARTS[:3] else c
+            runs.append((start, c + 3))
+    return runs
+
+
+def join_split_dates(row: list[str], runs: list[tuple[int, int]]) -> list[str]:
+    """The row with each run's parts joined into its first cell as one date (昭和 | 45 | 1 | 2
+    -> 昭和45年1月2日); the row itself when no run holds a whole date."""
+    joined = row
+    for start, end in runs:
+        if end > len(row):
+            continue
+        cells = [cell.strip() for cell in row[start:end]]
+        era, (year, month, day) = ("".join(cells[:-3]), cells[-3:])
+        if not (year.isdecimal() and month.isdecimal() and day.isdecimal()) or (era and era.isdecimal()):
+            continue
+        if joined is row:
+            joined = list(row)
+        joined[start:end] = [f"{era}{year}年{month}月{day}日"] + [""] * (end - start - 1)
+    return joined
 
 
 def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[TableBlock]:

@@ -5,7 +5,15 @@ from hypothesis import strategies as st
 from agent import fakedocs
 from scanner.detect import load_engine
 from scanner.extract import Source
-from scanner.extract.tables import cell_ref, col_letter, find_header_row, header_cells, is_label
+from scanner.extract.tables import (
+    cell_ref,
+    col_letter,
+    date_part_runs,
+    find_header_row,
+    header_cells,
+    is_label,
+    join_split_dates,
+)
 from scanner.model import Confidence
 from scanner.scan import scan_source
 
@@ -138,3 +146,33 @@ def test_birth_dates_under_a_two_row_header_are_found(name: str) -> None:
     result = scan_source(Source.from_bytes(name, data), load_engine())
     dates = {f.location.rsplit("!", 1)[-1]: f.confidence for f in result.findings if f.detector == "birth_date"}
     assert dates == {"C4": Confidence.HIGH, "C5": Confidence.HIGH}
+
+
+SPLIT_DATE = [["氏名", "生年月日", "", "", "", "基礎年金番号"], ["", "元号", "年", "月", "日", ""],
+              ["山田　太郎", "昭和", "45", "1", "2", "1234567890"], ["佐藤　花子", "", "1975", "3", "4", "2345678901"]]
+
+
+def test_date_parts_under_a_label_spanning_them_are_named_with_it() -> None:
+    assert header_cells(SPLIT_DATE, 1) == ["氏名", "生年月日 元号", "生年月日 年", "生年月日 月", "生年月日 日", "基礎年金番号"]
+    assert date_part_runs(header_cells(SPLIT_DATE, 1)) == [(1, 5)]
+    assert date_part_runs(["年", "月", "日"]) == [(0, 3)] and date_part_runs(["生年月日", "年齢"]) == []
+
+
+@pytest.mark.parametrize(("row", "joined"), [
+    (["昭和", "45", "1", "2"], ["昭和45年1月2日", "", "", ""]),
+    (["", "1975", "3", "4"], ["1975年3月4日", "", "", ""]),
+    (["昭和", "45", "", "2"], ["昭和", "45", "", "2"]),  # no month: no date
+    (["1", "45", "1", "2"], ["1", "45", "1", "2"]),  # an era is no number
+])
+def test_a_date_typed_into_its_parts_is_one_date(row: list[str], joined: list[str]) -> None:
+    assert join_split_dates(row, [(0, 4)]) == joined
+
+
+@pytest.mark.parametrize("name", ["roster.xlsx", "roster.csv"])
+def test_birth_dates_typed_into_parts_are_found(name: str) -> None:
+    # 元号 | 年 | 月 | 日 under a merged 生年月日: no cell held a date, none was found
+    data = (fakedocs.xlsx_from_rows({"名簿": SPLIT_DATE}) if name.endswith(".xlsx")
+            else "\n".join(",".join(row) for row in SPLIT_DATE).encode("cp932"))
+    result = scan_source(Source.from_bytes(name, data), load_engine())
+    dates = {f.location.rsplit("!", 1)[-1]: f.confidence for f in result.findings if f.detector == "birth_date"}
+    assert dates == {"B3": Confidence.HIGH, "B4": Confidence.HIGH}
