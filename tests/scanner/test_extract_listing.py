@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import scanner.extract.listing as listing
 from agent import fakedata
 from scanner.detect import Engine, load_engine
+from scanner.detect.normalize import half_width
 from scanner.extract import ScanContext, Source
 from scanner.extract.listing import ListingReader, _header_lines, cut, header_columns
 from scanner.extract.text import extract_text
@@ -38,6 +39,21 @@ def test_a_listing_typed_with_full_width_spaces_is_headed(engine: Engine) -> Non
     # a name beside a plain ten-digit number is low on its own: the header makes it a pension number
     text = "被保険者一覧\n氏名　基礎年金番号\n" + "".join(f"{p.name}　{p.pension_number}\n" for p in PEOPLE)
     assert len(_medium_numbers(engine, text)) == 40  # was 18: only those within reach of the header
+
+
+@pytest.mark.parametrize("width", ["full", "half"])
+def test_a_mainframe_listing_headed_in_katakana_is_headed(engine: Engine, width: str) -> None:
+    # ｼﾒｲ and ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ were no column words: only the numbers near the header were medium
+    header = "バンゴウ  シメイ                セイネンガッピ  キソネンキンバンゴウ"
+    rows = [f"{i:04d}  {p.surname_kana} {p.given_kana:<14}  S450102  {p.pension_number}" for i, p in enumerate(PEOPLE)]
+    text = "\n".join([header, *rows]) + "\n"
+    if width == "half":
+        text = "".join(half_width(ch) or ch for ch in text)
+    result = scan_source(Source.from_bytes("KOJIN.TXT", text.encode("cp932")), engine)
+    numbers = [f for f in result.findings if f.detector == "pension_number"]
+    assert len(numbers) == 40 and all(f.confidence == Confidence.HIGH for f in numbers)
+    assert {(f.detector, f.confidence) for f in result.findings if f.detector == "birth_date"} == {
+        ("birth_date", Confidence.HIGH)}  # S450102 under ｾｲﾈﾝｶﾞｯﾋﾟ
 
 
 def test_an_aligned_report_keeps_each_name_in_its_column() -> None:
