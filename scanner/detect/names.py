@@ -332,6 +332,27 @@ class _Evidence:
                          tuple(self.reasons), family_len)
 
 
+# A name in Latin letters under a name header (YAMADA TARO, John Smith, as a foreign
+# resident's or a system's record writes it): two to four words of letters.
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z'.-]+(?:,? +[A-Za-z][A-Za-z'.-]*){1,3}")
+_NOT_LATIN_NAMES = re.compile(r"\b(?:total|subtotal|sum|none|n/?a|tbd|test|sample|example|unknown|dummy|vacant"
+                              r"|not|name|no|see|above|below|same|inc|corp|corporation|co|ltd|llc|company|bank"
+                              r"|branch|office|dept|department|section|division|team|group|center|centre|shop|store"
+                              r"|city|prefecture|ward|town|street|road|hall|school|university|hospital)\b",
+                              re.IGNORECASE)
+
+
+def _latin_name(text: str, start: int, cell: str) -> NameMatch | None:
+    """A cell of Latin letters under a name header as a name, hashed in capitals without
+    spaces (Yamada Taro and YAMADA TARO are one value); None when it is no name's shape or
+    a word a list puts where a name would be (TOTAL, N/A, TBD)."""
+    if _LATIN_NAME.fullmatch(cell) is None or _NOT_LATIN_NAMES.search(cell) is not None:
+        return None
+    words = cell.replace(",", " ").split()
+    return NameMatch(start, start + len(cell), "".join(words).upper(), W_HEADER_NAME + W_SPACE,
+                     (f"header:{HeaderKind.NAME}", "latin-name"), len(words[0]))
+
+
 class NameFinder:
     """Finds Japanese personal names in normalized text or in table cells under a header."""
 
@@ -495,6 +516,8 @@ class NameFinder:
         stripped = text.strip()
         start = text.find(stripped) if stripped else 0
         folded = self._strip_honorific(fold_variants(stripped))
+        if kind is HeaderKind.NAME and folded.isascii():
+            return _latin_name(text, start, folded)
         if not folded or folded in PLACEHOLDERS or not _NAME_SHAPE.match(folded) or _names_a_field(folded):
             return None
         ev = _Evidence()

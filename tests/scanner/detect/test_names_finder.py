@@ -136,3 +136,22 @@ def test_a_label_followed_by_field_labels_is_no_name(text: str, names: list[str]
 @pytest.mark.parametrize("cell", ["生年月日", "基礎年金番号", "住所", "電話番号", "フリガナ"])
 def test_a_field_label_under_a_name_header_is_no_name(cell: str) -> None:
     assert find(cell, "氏名") == []  # a form read as a table puts its labels under 氏名
+
+
+@pytest.mark.parametrize(("cell", "value", "masked"), [("YAMADA TARO", "YAMADATARO", "Y***** ****"),
+                                                       ("Smith, John", "SMITHJOHN", "S**** ****"),
+                                                       ("Yamada Taro", "YAMADATARO", "Y***** ****")])
+def test_a_name_in_latin_letters_under_a_name_header_is_a_name(cell: str, value: str, masked: str) -> None:
+    # a foreign resident's record, or a system's: under 氏名 it was no name at all
+    [m] = default_finder().find(normalize_str(cell), "氏名")
+    assert (m.value, m.masked) == (value, masked) and m.score >= 0.5
+
+
+@pytest.mark.parametrize("cell", ["TOTAL", "N/A", "Grand Total", "Tokyo Branch", "Acme Corp", "Yamada", "A B",
+                                  "YAMADA TARO 1970", "TBD"])
+def test_latin_words_that_are_no_name_under_a_name_header(cell: str) -> None:
+    assert find(cell, "氏名") == []
+
+
+def test_latin_letters_are_no_name_without_a_name_header() -> None:
+    assert find("YAMADA TARO") == [] and find("YAMADA TARO", "住所") == []
