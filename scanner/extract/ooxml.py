@@ -41,7 +41,10 @@ DRAWING_TAGS = {"p": A + "p", "t": A + "t", "tbl": A + "tbl", "tr": A + "tr", "t
 _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 
 # The tags above in expat's form, worked out once, not each name per event.
-_FALLBACK_NAME = expat_name(MC_FALLBACK)
+# Skipped with all they hold: mc:Fallback repeats what mc:Choice holds (a text box drawn two
+# ways); w:rt and ODF's text:ruby-text are a ruby's reading (やまだ over 山田), which read
+# inline made やまだ山田.
+_SKIPPED = (MC_FALLBACK, W + "rt", "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}ruby-text")
 _BREAK_CHARS = {expat_name(tag): char for tag, char in _BREAKS.items()}
 
 # Objects embedded in a document: an Excel roster pasted into a Word letter is a whole
@@ -175,13 +178,14 @@ class _PartReader:
         self._run: list[str] | None = None  # where text goes while it is a t element's own
         self._whole: list[str] | None = None  # whole_text: all text in the outermost open paragraph
         self._whole_starts: list[int] = []  # where each open paragraph's text begins in it
-        self._skip = 0  # depth of mc:Fallback elements we are in
+        self._skip = 0  # depth of skipped elements (mc:Fallback, w:rt) of one name we are in
+        self._skip_name = ""
 
         def role(*keys: str) -> list[str]:
             return [tags[k] for k in keys if k in tags]
 
         self._on_start = _dispatch([
-            ([MC_FALLBACK], self._start_fallback), (role("p", "h"), self._start_paragraph),
+            (list(_SKIPPED), self._start_skip), (role("p", "h"), self._start_paragraph),
             (role("tbl"), self._start_table), (role("tr"), self._start_row), (role("tc"), self._start_cell),
             (role("t", "dt"), self._start_run)])
         self._on_end = _dispatch([
@@ -211,20 +215,19 @@ class _PartReader:
         if handler is not None:
             handler(name)
 
-    # mc:Choice already holds what an mc:Fallback repeats (a text box drawn two ways): inside
-    # a Fallback, other handlers count Fallbacks in and out and read nothing, so the common
-    # path above never checks for one.
+    # Inside a skipped element (_SKIPPED), other handlers count elements of its name in and
+    # out and read nothing, so the common path above never checks for one.
 
-    def _start_fallback(self, _name: str) -> None:
-        self._skip = 1
+    def _start_skip(self, name: str) -> None:
+        self._skip, self._skip_name = 1, name
         self.parser.StartElementHandler = self._start_skipped
         self.parser.EndElementHandler = self._end_skipped
 
     def _start_skipped(self, name: str, _attrs: object) -> None:
-        self._skip += name == _FALLBACK_NAME
+        self._skip += name == self._skip_name
 
     def _end_skipped(self, name: str) -> None:
-        self._skip -= name == _FALLBACK_NAME
+        self._skip -= name == self._skip_name
         if not self._skip:
             self.parser.StartElementHandler = self._start
             self.parser.EndElementHandler = self._end
@@ -232,7 +235,7 @@ class _PartReader:
     def _text(self, data: str) -> None:
         if self._run is not None:
             self._run.append(data)
-        if self._whole is not None:  # all of it, a Fallback's too, as itertext() gave it
+        if self._whole is not None and not self._skip:  # all of it but what is skipped
             self._whole.append(data)
 
     def _start_paragraph(self, _name: str) -> None:

@@ -63,6 +63,26 @@ def test_an_odf_paragraph_is_all_text_inside_it() -> None:
     assert _text(blocks, "content.xml") == "基礎年金番号：1234-567890様\n見出し二"
 
 
+def test_a_ruby_reading_is_no_text_of_its_word_paragraph() -> None:
+    # read inline, the reading came before its base: やまだ山田　たろう太郎様
+    def ruby(base: str, reading: str) -> str:
+        return (f"<w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>{reading}</w:t></w:r></w:rt>"
+                f"<w:rubyBase><w:r><w:t>{base}</w:t></w:r></w:rubyBase></w:ruby></w:r>")
+    body = f"<w:p>{ruby('山田', 'やまだ')}<w:r><w:t>　</w:t></w:r>{ruby('太郎', 'たろう')}<w:r><w:t>様</w:t></w:r></w:p>"
+    blocks = _extract("letter.docx", samples.docx(body_xml=_W_DOC.format(body)))
+    assert _text(blocks, "word/document.xml") == "山田　太郎様"
+
+
+def test_a_ruby_reading_is_no_text_of_its_odf_paragraph() -> None:
+    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
+               f'tc:opendocument:xmlns:office:1.0" xmlns:text="{text}"><office:body><office:text>'
+               '<text:p><text:ruby><text:ruby-base>山田</text:ruby-base><text:ruby-text>やまだ</text:ruby-text>'
+               '</text:ruby>様 基礎年金番号</text:p></office:text></office:body></office:document-content>')
+    blocks = _extract("letter.odt", _odt(content))
+    assert _text(blocks, "content.xml") == "山田様 基礎年金番号"
+
+
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return load_engine()
