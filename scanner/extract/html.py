@@ -23,6 +23,8 @@ _START = re.compile(rb"\s*<(?:!doctype\s+html|html|head|body|table|meta|title)\b
 _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "section",
                          "article", "header", "footer", "blockquote", "pre", "caption", "title"})
 _SKIPPED = frozenset({"script", "style", "template"})
+# A ruby's reading (<ruby>山田<rt>やまだ</rt></ruby>): read inline it made 山田やまだ.
+_READING = frozenset({"rt", "rp"})
 
 
 def _is_html(source: Source) -> bool:
@@ -40,8 +42,11 @@ class _Collector(HTMLParser):
         self._tables: list[list[list[str]]] = []  # open tables, innermost last
         self._cell: list[str] | None = None
         self._skipping = 0
+        self._reading = False  # in a ruby's reading (<rt>やまだ</rt>) or its parenthesis (<rp>)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # a reading ends at its end tag, which HTML lets a page leave out, or where its ruby goes on
+        self._reading = tag in _READING
         if tag in _SKIPPED:
             self._skipping += 1
         elif tag == "table":
@@ -59,6 +64,7 @@ class _Collector(HTMLParser):
             self._break()
 
     def handle_endtag(self, tag: str) -> None:
+        self._reading = False
         if tag in _SKIPPED:
             self._skipping = max(self._skipping - 1, 0)
         elif tag in ("td", "th"):
@@ -74,7 +80,7 @@ class _Collector(HTMLParser):
             self._break()
 
     def handle_data(self, data: str) -> None:
-        if self._skipping:
+        if self._skipping or self._reading:
             return
         if self._cell is not None:
             self._cell.append(data)

@@ -56,3 +56,13 @@ def test_a_report_in_pre_is_read_as_a_listing(engine: Engine) -> None:
     found = _pension(scan_source(Source.from_bytes("一覧.html", page.encode("utf-8")), engine))
     assert len(found) == 40 and all(level >= Confidence.MEDIUM for _, level in found)
     assert all(location.startswith("text!B") for location, _ in found)
+
+
+@pytest.mark.parametrize("ruby", ["<ruby>山田<rp>(</rp><rt>やまだ</rt><rp>)</rp></ruby>", "<ruby>山田<rt>やまだ</ruby>",
+                                  "<ruby>山<rt>やま</rt>田<rt>だ</rt></ruby>"])
+def test_a_ruby_reading_is_no_text_of_the_page(engine: Engine, ruby: str) -> None:
+    # read inline, 山田(やまだ)　太郎様 was no name of anyone
+    page = f"<html><body><p>{ruby}　太郎様</p><p>基礎年金番号：1234-567890</p></body></html>"
+    result = scan_source(Source.from_bytes("letter.html", page.encode()), engine)
+    names = {(f.masked, f.confidence) for f in result.findings if f.detector == "person_name"}
+    assert names == {("山* **", Confidence.HIGH)}
