@@ -163,13 +163,24 @@ def _run_ends(lines: list[str]) -> list[int]:
     return ends
 
 
+def _shape(line: str) -> tuple[bool, ...]:
+    """A row's fields (apart by a tab, U+3000 or two spaces), each as whether it holds a
+    digit: 山田　太郎　　1234567890 is (no, no, yes); a letter's lines are shaped otherwise."""
+    return tuple(_HAS_DIGIT.search(field) is not None for field in _FIELDS.findall(line.strip()))
+
+
 class ListingReader:
     """Splits text chunks into TextBlocks and listing TableBlocks, keeping line numbers; a
     listing cut by a chunk's end goes on under the same header in the next chunk."""
 
-    def __init__(self, where: str = "") -> None:
-        self.where = where
+    def __init__(self, where: str = "", *, pages: bool = False) -> None:
+        self.where = where  # a caller reading pages sets it for each page
+        # Pages, not chunks of one text: a listing a page ends in goes on at the top of the
+        # next only where that page's lines fit its columns (a roster printed over pages,
+        # its header on the first); the next page may as well be a letter.
+        self.pages = pages
         self._open: Columns | None = None  # a listing the previous chunk ended inside
+        self._shapes: set[tuple[bool, ...]] = set()  # pages: the shapes of its last rows
 
     def blocks(self, chunk: str, first_line: int | None) -> Iterator[Block]:
         """The chunk as it was (one TextBlock) unless a listing is in it; text around a listing
@@ -188,6 +199,8 @@ class ListingReader:
         i = 0
         if self._open is not None:  # the listing the last chunk ended in, under its header
             end = run_end[0]
+            if self.pages and not self._same_shape(lines[:min(end, _JUDGED_ROWS)]):
+                end = 0  # the page is no more of it (a letter after a roster)
             if end:
                 tables.append((0, end, self._open, False))
             i = end
@@ -202,6 +215,8 @@ class ListingReader:
             tables.append((h, end, columns, True))
             self._open = columns if end == len(lines) else None
             i = end
+        if self.pages:
+            self._shapes = {_shape(line) for line in lines[-_JUDGED_ROWS:]} if self._open is not None else set()
         if not tables:
             yield TextBlock(chunk, where=self.where, first_line=first_line)
             return
@@ -218,6 +233,10 @@ class ListingReader:
             text_from = end
         if chunk[starts[text_from]:].strip():
             yield TextBlock(chunk[starts[text_from]:], where=self.where, first_line=line_of(text_from))
+
+    def _same_shape(self, rows: list[str]) -> bool:
+        """Most rows shaped as the last rows of the listing the previous page ended in."""
+        return bool(rows) and sum(1 for row in rows if _shape(row) in self._shapes) >= 0.8 * len(rows)
 
     @staticmethod
     def _tabular(rows: list[str], columns: Columns) -> bool:

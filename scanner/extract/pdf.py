@@ -60,6 +60,7 @@ def extract_pdf(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
         text_pages = 0
         image_pages: list[int] = []
         annotated = False  # notes and form widgets are annotations
+        listing = ListingReader(pages=True)
         for index in range(len(doc)):
             ctx.deadline.check()
             page = doc[index]
@@ -68,8 +69,11 @@ def extract_pdf(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
                 text = _page_text(page)
                 if text.strip():
                     text_pages += 1
-                    yield from ListingReader(f"page {index + 1}").blocks(text, None)  # a 帳票 printed to PDF
-                elif _has_images(page):
+                    listing.where = f"page {index + 1}"
+                    yield from listing.blocks(text, None)  # a 帳票 printed to PDF, over pages
+                    continue
+                listing = ListingReader(pages=True)  # a page without text ends any listing
+                if _has_images(page):
                     image_pages.append(index + 1)
             finally:
                 page.close()

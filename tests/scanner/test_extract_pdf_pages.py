@@ -69,3 +69,33 @@ def test_a_listing_printed_to_pdf_is_a_table_under_its_header() -> None:
     assert {f.location for f in numbers} == {f"page 1!B{line}" for line in range(3, 43)}
     title = [b for b in _extract(samples.pdf_japanese([page])) if isinstance(b, TextBlock)]
     assert [(b.text.strip(), b.first_line) for b in title] == [("被保険者一覧", None)]  # no line numbers in a PDF
+
+
+def _roster_pages(second: str) -> bytes:
+    from agent import fakedata
+
+    people = fakedata.people(40, seed=6)
+    rows = [f"{p.name}　　{p.pension_number}" for p in people]
+    return samples.pdf_japanese(["被保険者一覧\n氏名　　基礎年金番号\n" + "\n".join(rows[:20]),
+                                 second or "\n".join(rows[20:])])
+
+
+def test_a_listing_printed_over_pages_goes_on_under_its_header() -> None:
+    # the header only on the first page: the numbers on the second had no context but the names
+    from scanner.detect import load_engine
+    from scanner.model import Confidence
+    from scanner.scan import scan_source
+
+    result = scan_source(Source.from_bytes("一覧.pdf", _roster_pages("")), load_engine())
+    numbers = {f.location: f.confidence for f in result.findings if f.detector == "pension_number"}
+    assert len(numbers) == 40 and set(numbers.values()) == {Confidence.HIGH}
+    assert {loc for loc in numbers if loc.startswith("page 2!")} == {f"page 2!B{row}" for row in range(1, 21)}
+
+
+def test_a_page_after_a_listing_that_does_not_fit_its_columns_stays_text() -> None:
+    # each line fills both columns, cut where the header's are: only its shape tells it apart
+    letter = "\n".join(["拝啓　時下ますますご清栄のこととお慶び申し上げます。"]
+                       + [f"第{n}項　年金の手続きについてご案内いたします。" for n in range(12)] + ["敬具"])
+    blocks = _extract(_roster_pages(letter))
+    second = [b for b in blocks if getattr(b, "where", "") == "page 2"]
+    assert [type(b).__name__ for b in second] == ["TextBlock"] and second[0].text.startswith("拝啓")
