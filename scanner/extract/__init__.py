@@ -54,7 +54,9 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # common words ending in an honorific (王様, 大仏殿) are no names; EUC-JP kanji that are rare
 # Latin letters in UTF-8 (年a) stay kanji; a line break inside a header cell (氏⏎名) is none;
 # headers in Latin letters (KISO_NENKIN_BANGO) are read as their Japanese label; a date typed
-# into 元号 | 年 | 月 | 日 cells is one date.
+# into 元号 | 年 | 月 | 日 cells is one date; a ruby's reading (Word, ODF, HTML) is no text; a
+# listing printed over a PDF's pages goes on under the first page's header; a name in Latin
+# letters under a name header is a name.
 EXTRACTION_VERSION = 6
 
 
