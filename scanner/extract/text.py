@@ -28,6 +28,9 @@ REFERENCE_FORMATS = frozenset({"html", "xml"})  # ... unless they hold character
 ROWS_PER_BLOCK = 2000
 HEADER_SCAN_ROWS = 30
 CSV_SUFFIXES = frozenset({"csv", "tsv", "tab"})
+# What systems export tables as too (KOJIN.TXT, EXPORT.DAT, a name with no suffix): a table
+# when its lines share one count of a delimiter, else text.
+_TABLE_LIKE_SUFFIXES = frozenset({"txt", "dat", ""})
 _SNIFF_LINES = 20
 _MAX_LINE_FACTOR = 4  # a CSV "line" longer than this many text chunks is not a CSV
 
@@ -127,26 +130,50 @@ def _head_lines(source: Source, guess: Guess) -> list[str]:
     return [ln for ln in lines if ln.strip()][:_SNIFF_LINES]
 
 
-def _tab_table(lines: list[str]) -> bool:
-    """Lines that mostly share one non-zero tab count: Excel's "Unicode text" and kin."""
-    if len(lines) < 2:
-        return False
-    counts = [ln.count("\t") for ln in lines]
-    common, times = max(((c, counts.count(c)) for c in set(counts)), key=lambda ct: ct[1])
-    return common > 0 and times >= 0.8 * len(counts)
+def _shared_delimiter(lines: list[str]) -> str | None:
+    """The delimiter the lines mostly share one non-zero count of: a tab (Excel's "Unicode
+    text" and kin), a pipe, a comma or a semicolon (system exports); None for text. A comma
+    or a semicolon needs three lines: two lines of prose may share one."""
+    for delimiter in _DELIMITERS_BY_TRUST:
+        if len(lines) < (2 if delimiter in "\t|" else 3):
+            continue
+        counts = [ln.count(delimiter) for ln in lines]
+        common, times = max(((c, counts.count(c)) for c in set(counts)), key=lambda ct: ct[1])
+        if common > 0 and times >= 0.8 * len(counts):
+            return delimiter
+    return None
+
+
+_DELIMITERS_BY_TRUST = "\t|,;"
 
 
 def sniff_csv(source: Source) -> bool:
-    if source.suffix not in CSV_SUFFIXES | {"txt"}:
+    if source.suffix not in CSV_SUFFIXES | _TABLE_LIKE_SUFFIXES:
         return False
     if source.suffix in CSV_SUFFIXES:  # cheap: which Japanese encoding is decided after the prefilter
         return bool(_bom_or_utf16(source.head)) or ascii_compatible_family(source.head)
-    if b"\t" not in source.head:  # a .txt table has tabs; 0x09 is a tab in every encoding we read
+    # 0x09, 0x2C and 0x3B are those characters in every encoding we read; 0x7C is also a
+    # CP932 trail byte, so the decoded lines decide
+    cut = source.size > len(source.head)
+    if b"\t" not in source.head and not (ascii_compatible_family(source.head) and _raw_delimited(source.head, cut)):
         return False
     guess = head_guess(source)
     if guess is None:
         return False
-    return source.suffix in CSV_SUFFIXES or _tab_table(_head_lines(source, guess))
+    return _shared_delimiter(_head_lines(source, guess)) is not None
+
+
+def _raw_delimited(head: bytes, cut: bool) -> bool:
+    """A cheap look at the raw head before decoding it: do its lines share a count of a
+    pipe, a comma or a semicolon (most .txt files are prose, with none or a few)?"""
+    lines = [line for line in head.split(b"\n")[:_SNIFF_LINES + 1] if line.strip()]
+    if cut and len(lines) > 1:
+        lines.pop()  # cut by the head's end
+    for delimiter in (b"|", b",", b";"):
+        counts = [line.count(delimiter) for line in lines]
+        if len(counts) >= 2 and counts[0] and sum(1 for c in counts if c == counts[0]) >= 0.8 * len(counts):
+            return True
+    return False
 
 
 _DELIMITERS = ",\t;|"
@@ -227,12 +254,16 @@ def _guess_delimiter(preferred: list[str], data: str, delimiters: str) -> tuple[
 
 def _dialect(source: Source, guess: Guess) -> type[csv.Dialect]:
     sample = "\n".join(_head_lines(source, guess))
+    shared = None if source.suffix in CSV_SUFFIXES else _shared_delimiter(sample.split("\n"))
     try:
         sniffed = _DelimiterSniffer().sniff(sample, delimiters=_DELIMITERS)
     except csv.Error:
+        sniffed = None
+    if shared is not None and (sniffed is None or sniffed.delimiter != shared):
+        # a .txt is taken for a table because of the delimiter its lines share: that one
+        return type("Shared", (csv.excel,), {"delimiter": shared})
+    if sniffed is None:
         return csv.excel if source.suffix == "csv" else csv.excel_tab
-    if source.suffix == "txt" and sniffed.delimiter != "\t":
-        return csv.excel_tab  # a .txt is only taken for a table because of its tabs
     return sniffed
 
 

@@ -151,6 +151,37 @@ def test_plain_txt_is_not_a_table_and_prefilter_applies() -> None:
     assert raw_prefilter_applies(source)
 
 
+@pytest.mark.parametrize(("name", "delimiter"), [("KOJIN.TXT", "|"), ("export.dat", ","), ("KOJIN", ","),
+                                                ("export.txt", ";")])
+def test_a_system_export_under_another_suffix_is_a_table(name: str, delimiter: str) -> None:
+    # read as text, only the rows within reach of the header had its context
+    rows = [["氏名", "生年月日", "基礎年金番号"]] + [[f"架空{i}", "1970/01/02", f"1{i:03d}-567890"] for i in range(30)]
+    data = "\r\n".join(delimiter.join(row) for row in rows).encode("cp932")
+    source = Source.from_bytes(name, data)
+    spec = sniff(source)
+    assert spec is not None and spec.name == "csv"
+    (block,) = tables(list(spec.extract(source, ctx())))
+    assert block.headers == rows[0] and block.rows[30] == rows[30]
+
+
+@pytest.mark.parametrize("text", [
+    "Dear Sir, thank you.\nWe met on Monday.\nBest, Taro\n",  # commas, but no count the lines share
+    "本日の会議|資料あり\n次回は未定です。\n以上\n",
+    "a,b\nc,d\n",  # two lines of commas are no table
+])
+def test_prose_under_those_suffixes_stays_text(text: str) -> None:
+    spec = sniff(Source.from_bytes("memo.txt", text.encode("cp932")))
+    assert spec is not None and spec.name == "text"
+
+
+def test_a_cp932_trail_byte_that_is_a_pipe_makes_no_table() -> None:
+    # 0x7C is the second byte of some kanji in CP932 (ポ is 83 7C): the raw count is no delimiter
+    text = "ポスト\nポイント\nポンプ\nスポーツ\n"
+    assert b"|" in text.encode("cp932")
+    spec = sniff(Source.from_bytes("memo.txt", text.encode("cp932")))
+    assert spec is not None and spec.name == "text"
+
+
 def test_tsv_and_quoted_multiline_cells() -> None:
     text = '氏名\t備考\t番号\n山田\t"二行の\n備考"\t1234-567890\n'
     source = Source.from_bytes("x.tsv", text.encode("utf-8"))
