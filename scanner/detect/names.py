@@ -94,7 +94,12 @@ NOT_HONORIFIC = ("様式", "様子", "氏名")
 # 奥, 宮 are surnames): a king, a god, a wife, a palace, a temple hall, not a person.
 HONORIFIC_WORDS = frozenset({"王様", "神様", "奥様", "殿様", "仏様", "姫様", "若様", "王子様", "和様", "唐様", "外様",
                              "奥さん", "神さん", "宮殿", "神殿", "本殿", "拝殿", "御殿", "仏殿", "大仏殿", "祭殿",
-                             "社殿", "寝殿", "湯殿", "貴殿", "殿下", "主君", "諸君", "細君", "暴君", "名君"})
+                             "社殿", "寝殿", "湯殿", "貴殿", "殿下", "主君", "諸君", "細君", "暴君", "名君",
+                             "上様", "左様", "今様", "薄様", "方様", "大黒様", "研さん"})  # 上様: a receipt's "customer"
+# A one-character honorific with a kanji after it is the middle of a word (木曽殿越, 西様似:
+# places), except where an address goes on (山田様方, 佐藤様宅: care of).
+_WORD_HONORIFICS = frozenset({"様", "殿", "君", "氏"})
+_AFTER_HONORIFIC = frozenset("方宅宛邸")
 # What forms put in a name cell when there is no name, and below the last one (totals, the
 # 以下余白 that closes a form).
 PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "該当なし", "空欄", "同上", "氏名", "名前", "記入例",
@@ -391,7 +396,11 @@ class NameFinder:
         if text.isascii():
             return []  # every name found is kanji or kana: a window of English, code or logs has none
         folded = fold_variants(text)
-        labels = {m.end(): without_cjk_spaces(m.group("label")) for m in self._label_re.finditer(folded)}
+        labels, glued = {}, set()
+        for m in self._label_re.finditer(folded):
+            labels[m.end()] = without_cjk_spaces(m.group("label"))
+            if m.end() == m.end("label"):
+                glued.add(m.end())  # nothing between label and what follows: 名前空間, 名前を与える
         found: list[NameMatch] = []
         for end_idx, length in self.dicts.surnames.iter(folded):
             start = end_idx - length + 1
@@ -402,7 +411,9 @@ class NameFinder:
             found.extend(self._kana_name(text, folded, token.start(), token.end(), labels.get(token.start())))
         starts = {m.start for m in found}
         for pos, label in labels.items():
-            if label in self.strong_labels and pos not in starts:
+            # a value the dictionary does not know needs a colon or a space after its label:
+            # glued on, it is the rest of a word or a sentence (名前空間, 名前です)
+            if label in self.strong_labels and pos not in starts and pos not in glued:
                 found.extend(self._labelled_shape(text, folded, pos, label))
         return _best_non_overlapping(found)
 
@@ -424,8 +435,9 @@ class NameFinder:
         elif end < len(folded) and _KANJI_CHAR.match(folded[end]) and not self._honorific_at(folded, end):
             return []  # 上田駅, 大野市: the surname runs into another word
         honorific = self._honorific_at(folded, end)
-        if honorific and folded[start:end] + honorific in HONORIFIC_WORDS:
-            return []  # 王様, 大仏殿: a word, not a surname and its honorific
+        if honorific and (folded[start:end] + honorific in HONORIFIC_WORDS
+                          or (honorific == "殿" and end - start == 1)):
+            return []  # 王様, 大仏殿, 高殿 (halls and places): a word, not a surname and its honorific
         self._add_context(ev, folded, end, label)
         return self._accept(ev, text, start, end, length)
 
@@ -502,7 +514,13 @@ class NameFinder:
 
     def _honorific_at(self, folded: str, pos: int) -> str | None:
         m = self._honorific_re.match(folded, pos)
-        return m.group("h") if m else None
+        if m is None:
+            return None
+        honorific, after = m.group("h"), m.end()
+        if (honorific in _WORD_HONORIFICS and after < len(folded) and folded[after] not in _AFTER_HONORIFIC
+                and _KANJI_CHAR.match(folded[after])):
+            return None  # 木曽殿越, 山田君子: the word goes on
+        return honorific
 
     def _accept(self, ev: _Evidence, text: str, start: int, end: int, family_len: int | None) -> list[NameMatch]:
         if len(ev.reasons) < 2 or ev.score < self.min_score:

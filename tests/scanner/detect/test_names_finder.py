@@ -43,13 +43,15 @@ def test_no_name_reported_in_prose_without_people(text: str) -> None:
     assert [v for v, s in find(text) if s >= 0.5] == []
 
 
-@pytest.mark.parametrize("text", ["王様にお知らせします", "神様", "奥様によろしく", "奈良の大仏殿", "宮殿の庭", "諸君"])
+@pytest.mark.parametrize("text", ["王様にお知らせします", "神様", "奥様によろしく", "奈良の大仏殿", "宮殿の庭", "諸君",
+                                  "上様", "高殿に上る", "木曽殿越の峠", "西様似駅"])
 def test_common_words_ending_in_an_honorific_are_no_names(text: str) -> None:
     # 王, 神, 奥, 大, 宮 are surnames: each was a name with its honorific at 0.5 or more (medium)
     assert find(text) == []
 
 
-@pytest.mark.parametrize(("text", "value"), [("林様", "林"), ("王さん", "王"), ("奥田様", "奥田")])
+@pytest.mark.parametrize(("text", "value"), [("林様", "林"), ("王さん", "王"), ("奥田様", "奥田"),
+                                             ("山田様方", "山田"), ("佐藤様宅", "佐藤")])
 def test_a_one_kanji_surname_with_its_honorific_is_still_a_name(text: str, value: str) -> None:
     assert [v for v, s in find(text) if s >= 0.5] == [value]
 
@@ -155,3 +157,13 @@ def test_latin_words_that_are_no_name_under_a_name_header(cell: str) -> None:
 
 def test_latin_letters_are_no_name_without_a_name_header() -> None:
     assert find("YAMADA TARO") == [] and find("YAMADA TARO", "住所") == []
+
+
+@pytest.mark.parametrize("text", ["名前空間を指定する", "ファイルに名前を与える", "これは名前です", "名前が無効です"])
+def test_a_word_glued_to_a_name_label_is_no_name(text: str) -> None:
+    # 名前 is a label: what followed it without a colon or a space was taken for a name (a man page's prose)
+    assert [v for v, s in find(text) if s >= 0.5] == []
+
+
+def test_a_rare_name_after_its_label_and_a_colon_is_still_a_name() -> None:
+    assert [v for v, s in find("名前：鬼瓦権蔵") if s >= 0.5] == ["鬼瓦権蔵"]
