@@ -139,6 +139,7 @@ class HeaderKind(StrEnum):
 _ONE_PART_COLUMNS = {HeaderKind.FAMILY: True, HeaderKind.GIVEN: False}  # kind -> surname?
 _HEADER_EVIDENCE = {kind: (W_HEADER_PART if kind in _ONE_PART_COLUMNS else W_HEADER_NAME, f"header:{kind}")
                     for kind in HeaderKind}
+_PART_LABELS = frozenset({"姓", "名", "氏", "漢字"})  # a two-row header's parts (scanner.extract.tables)
 _FAMILY_HEADERS = frozenset({"姓", "氏", "苗字", "名字", "姓漢字", "漢字姓", "ファミリーネーム"})
 _GIVEN_HEADERS = frozenset({"名", "名漢字", "漢字名", "下の名前"})
 _KANA_ONLY_HEADERS = frozenset({"セイ", "メイ", "セイメイ", "シメイ"})
@@ -381,8 +382,9 @@ class NameFinder:
         kind = header_kind(header)
         if kind is None:
             return self.find_in_text(text)
-        if header is not None and text.strip() == header.strip():  # the header row itself: シメイ over シメイ
-            return []
+        stripped = text.strip()
+        if header is not None and (stripped == header.strip() or (stripped in _PART_LABELS and header.endswith(stripped))):
+            return []  # the header row itself: シメイ over シメイ, 姓 under its label 氏名 姓
         cell = self.score_cell(text, kind)
         if cell is not None:
             return [cell] if cell.score >= self.min_score else []

@@ -109,35 +109,59 @@ def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | 
         after = next((r for r in window[best + 1 :] if _filled(r)), None)
         if after is None or is_label(_filled(after)[0]):
             return None
+    if best is not None and best + 1 < len(window) and _sub_labels(window[best], window[best + 1]):
+        return best + 1  # the lower row of a two-row header: header_cells fills it from this one
     return best
 
 
+# What a two-row header puts under a label merged over two or more columns (氏名 over 姓 | 名,
+# 生年月日 over 元号 | 年 | 月 | 日, 基礎年金番号 over 記号 | 番号): never a row of data.
+_SUB_LABELS = frozenset({"姓", "名", "氏", "セイ", "メイ", "漢字", "カナ", "フリガナ", "ふりがな", "元号", "年号", "和暦",
+                         "年", "月", "日", "記号", "番号", "自宅", "携帯", "勤務先", "郵便番号", "〒", "住所", "方書"})
+
+
+def _sub_labels(upper: Sequence[str], lower: Sequence[str]) -> bool:
+    """``lower`` is the second row of a header ``upper`` begins: only sub-labels, one at least
+    under a cell ``upper`` leaves empty (the second column of a merged label)."""
+    cells = [(c, text.strip()) for c, text in enumerate(lower) if text and text.strip()]
+    if not cells or any(text not in _SUB_LABELS for _, text in cells):
+        return False
+    return any(c >= len(upper) or not upper[c].strip() for c, _ in cells)
+
+
 def header_cells(rows: Sequence[Sequence[str]], h: int) -> list[str]:
-    """The labels of header row ``h``, an empty one taken from the row above where that row
-    is a band of labels too: a two-row header whose 生年月日 spans both rows (a merged cell
-    keeps its text in the upper one) over 氏名 | フリガナ | (empty) | 基礎年金番号."""
+    """The labels of header row ``h``, completed from the row above where that row is a band
+    of labels too (a two-row header): an empty cell takes the label above it (生年月日 merged
+    down over both rows keeps its text in the upper one), and a part (姓 | 名, 年 | 月 | 日,
+    記号 | 番号) is named with the label merged over it (氏名 姓, 生年月日 年, 基礎年金番号 記号),
+    so a column of surnames or of years says whose and what it is."""
     headers = list(rows[h])
     upper = rows[h - 1] if h > 0 else []
     band = _filled(upper)
-    if len(band) < 2 or not all(map(word_label, band)) or all(cell.strip() for cell in headers):
-        return headers  # no band of labels above (a title, a date line), or nothing to fill
+    if len(band) < 2 or not all(map(word_label, band)):
+        return headers  # no band of labels above (a title, a date line)
     headers += [""] * (len(upper) - len(headers))
-    labels = [cell if cell.strip() or c >= len(upper) else upper[c] for c, cell in enumerate(headers)]
-    return _name_date_parts(labels, upper)
+    out = []
+    for c, cell in enumerate(headers):
+        label = cell.strip()
+        group = _spanning(upper, c) if label in _NAMED_PARTS else ""
+        out.append(upper[c] if not label and c < len(upper) else f"{group} {label}" if group else cell)
+    return out
 
 
 _DATE_PARTS = ("元号", "年号", "和暦", "年", "月", "日")
+# Parts that say nothing alone: named with the label over them. (フリガナ, 住所 say enough, and
+# 被保険者 フリガナ would be no reading column.)
+_NAMED_PARTS = frozenset({*_DATE_PARTS, "姓", "名", "氏", "漢字", "記号", "番号", "自宅", "携帯", "勤務先"})
 
 
-def _name_date_parts(labels: list[str], upper: Sequence[str]) -> list[str]:
-    """年 | 月 | 日 under a label spanning them (生年月日 merged over three cells): each part
-    named with it (生年月日 年), so the date they make is the birth date it says."""
-    out = list(labels)
-    for start, end in date_part_runs(labels):
-        over = upper[start].strip() if start < len(upper) else ""
-        if over and over not in _DATE_PARTS and all(not upper[c].strip() for c in range(start + 1, min(end, len(upper)))):
-            out[start:end] = [f"{over} {labels[c].strip()}" for c in range(start, end)]
-    return out
+def _spanning(upper: Sequence[str], c: int) -> str:
+    """The label of ``upper`` at column ``c`` or merged over it from the left; "" where none."""
+    g = min(c, len(upper) - 1)
+    while g >= 0 and not upper[g].strip():
+        g -= 1
+    over = upper[g].strip() if g >= 0 else ""
+    return "" if over in _NAMED_PARTS else over
 
 
 def date_part_runs(labels: Sequence[str]) -> list[tuple[int, int]]:

@@ -176,3 +176,25 @@ def test_birth_dates_typed_into_parts_are_found(name: str) -> None:
     result = scan_source(Source.from_bytes(name, data), load_engine())
     dates = {f.location.rsplit("!", 1)[-1]: f.confidence for f in result.findings if f.detector == "birth_date"}
     assert dates == {"B3": Confidence.HIGH, "B4": Confidence.HIGH}
+
+
+PARTS_BELOW = [["氏名", "", "生年月日", "基礎年金番号", ""], ["姓", "名", "", "記号", "番号"],
+               ["山田", "太郎", "昭和45年1月2日", "1234", "567890"], ["佐藤", "花子", "昭和50年3月4日", "2345", "678901"]]
+
+
+def test_a_row_of_parts_under_a_wider_header_row_is_the_header_named_with_it() -> None:
+    # read as data under 氏名, 姓 was a name and the given names under an empty header were never looked at
+    assert find_header_row(PARTS_BELOW) == 1
+    assert header_cells(PARTS_BELOW, 1) == ["氏名 姓", "氏名 名", "生年月日", "基礎年金番号 記号", "基礎年金番号 番号"]
+
+
+@pytest.mark.parametrize("second", [["山田", "", "総務課"], ["山田　太郎", "", "総務課"], ["", "名", "所属"]])
+def test_a_row_of_data_or_a_full_header_under_a_header_is_no_row_of_parts(second: list[str]) -> None:
+    assert find_header_row([["氏名", "", "所属"], second, ["佐藤", "サトウ", "人事課"]]) == 0
+
+
+def test_names_under_parts_of_a_merged_label_are_found_and_the_parts_are_no_names() -> None:
+    result = scan_source(Source.from_bytes("roster.xlsx", fakedocs.xlsx_from_rows({"名簿": PARTS_BELOW})), load_engine())
+    found = {(f.detector, f.location.rsplit("!", 1)[-1]) for f in result.findings if f.confidence >= Confidence.MEDIUM}
+    assert found == {("person_name", "A3"), ("person_name", "A4"), ("person_name", "B3"), ("person_name", "B4"),
+                     ("birth_date", "C3"), ("birth_date", "C4"), ("pension_number", "D3"), ("pension_number", "D4")}
