@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .listing import COLUMN_WORD_RE
-from .tables import word_label
+from .tables import COLUMN_WORD_RE, word_label
 
 MAX_ROWS = 60  # a form is a page; a bigger table is a list
 _MIN_PAIR_ROWS = 2

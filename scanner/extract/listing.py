@@ -22,17 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Block, TableBlock, TextBlock
-from .tables import word_label
+from .tables import COLUMN_WORD_RE, word_label
 
 MIN_ROWS = 3
 _JUDGED_ROWS = 10
-# Words that name a column of a listing; a header holds one (and no digits).
-COLUMN_WORDS = ("番号", "氏名", "名前", "フリガナ", "カナ", "住所", "年月日", "日付", "電話", "性別", "所属",
-                "区分", "コード", "金額", "備考", "記号", "No", "NO", "№",
-                # readings, as mainframe exports label columns, full-width and half-width
-                "バンゴウ", "シメイ", "ジュウショ", "セイネンガッピ", "デンワ",
-                "ﾊﾞﾝｺﾞｳ", "ｼﾒｲ", "ﾌﾘｶﾞﾅ", "ｶﾅ", "ｼﾞｭｳｼｮ", "ｾｲﾈﾝｶﾞｯﾋﾟ", "ﾃﾞﾝﾜ")
-COLUMN_WORD_RE = re.compile("|".join(map(re.escape, COLUMN_WORDS)))
 _FIELDS = re.compile(r"[^\t\u3000 ]+(?: [^\t\u3000 ]+)*")  # runs apart by a tab, U+3000 or two spaces
 _HAS_DIGIT = re.compile(r"\d")
 _WIDE = frozenset({"W", "F"})

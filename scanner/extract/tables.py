@@ -24,6 +24,13 @@ _MAX_LABEL_CHARS = 40  # longer cells are sentences or data, not column labels
 _MIN_LABEL_SHARE = 0.6  # share of a header's non-empty cells that must look like labels
 _MIN_WIDTH_SHARE = 0.5  # a header spans at least half the width of the data below it
 _DIGIT = re.compile(r"\d")
+# Words that name a column of a table or a listing; a header holds one (and no digits).
+COLUMN_WORDS = ("番号", "氏名", "名前", "フリガナ", "カナ", "住所", "年月日", "日付", "電話", "性別", "所属",
+                "区分", "コード", "金額", "備考", "記号", "No", "NO", "№",
+                # readings, as mainframe exports label columns, full-width and half-width
+                "バンゴウ", "シメイ", "ジュウショ", "セイネンガッピ", "デンワ",
+                "ﾊﾞﾝｺﾞｳ", "ｼﾒｲ", "ﾌﾘｶﾞﾅ", "ｶﾅ", "ｼﾞｭｳｼｮ", "ｾｲﾈﾝｶﾞｯﾋﾟ", "ﾃﾞﾝﾜ")
+COLUMN_WORD_RE = re.compile("|".join(map(re.escape, COLUMN_WORDS)))
 
 
 def col_letter(index: int) -> str:
@@ -194,19 +201,88 @@ def join_split_dates(row: list[str], runs: list[tuple[int, int]]) -> list[str]:
 
 
 def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[TableBlock]:
-    """Group numbered rows into contiguous TableBlocks; header found under title rows."""
-    it = iter(rows)
-    head = [row for _, row in zip(range(HEADER_WINDOW), it, strict=False)]
-    if not head:
-        return
-    numbers = [n for n, _ in head]
-    cells = [c for _, c in head]
-    h = find_header_row(cells)
-    headers = header_cells(cells, h) if h is not None else []
-    titles = list(zip(numbers[: h or 0], cells[: h or 0], strict=True))
-    yield from numbered_blocks(titles, [], where)
-    body = zip(numbers[(h or 0) :], cells[(h or 0) :], strict=True)
-    yield from numbered_blocks(chain(body, it), headers, where)
+    """Numbered rows (empty ones left out) as TableBlocks, each section under its header.
+
+    A section is a run of rows an empty row ends. Its header is found among its first
+    HEADER_WINDOW rows, under title rows; a section without one goes on under the header
+    before it where its rows are as wide (a roster whose groups a blank row parts), else
+    under none (notes). A sheet holds several tables so: a summary over a roster, each with
+    its own header. Where the first rows are all notes of one cell (a page of instructions
+    over the table), the header is looked for in the rows after them."""
+    src = _Lookahead(rows)
+    headers: list[str] = []
+    width = 0
+    first = src.next()
+    while first is not None:
+        head, nxt = _section_head(first, src)
+        cells = [row for _, row in head]
+        h = find_header_row(cells)
+        if h is not None and headers and not _names_fields(cells[h]):
+            h = None  # after a table, a new one's header names fields: a row of names and numbers is data
+        if h is not None:
+            yield from numbered_blocks(head[:h], [], where)  # titles
+            headers, width = header_cells(cells, h), len(_filled(cells[h]))
+            under, body = headers, head[h:]
+        elif headers and _rows_as_wide(cells, width):
+            under, body = headers, head  # more of the table above
+        elif all(len(_filled(row)) <= 1 for row in cells) and nxt is not None and nxt[0] == head[-1][0] + 1:
+            yield from numbered_blocks(head, [], where)  # notes: the header may come after them
+            first = nxt
+            continue
+        else:
+            under, body = [], head
+        yield from numbered_blocks(chain(body, _section_rest(head[-1][0], nxt, src)), under, where)
+        first = src.next()  # the next section's first row, given back when the rest ended
+
+
+class _Lookahead:
+    """An iterator of numbered rows that can give one back."""
+
+    def __init__(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        self._rows = iter(rows)
+        self._back: tuple[int, list[str]] | None = None
+
+    def next(self) -> tuple[int, list[str]] | None:
+        item, self._back = self._back, None
+        return item if item is not None else next(self._rows, None)
+
+    def give_back(self, item: tuple[int, list[str]]) -> None:
+        self._back = item
+
+
+def _section_head(first: tuple[int, list[str]], src: _Lookahead
+                  ) -> tuple[list[tuple[int, list[str]]], tuple[int, list[str]] | None]:
+    """The section's first HEADER_WINDOW rows from ``first`` on, and the row after them."""
+    head = [first]
+    nxt = src.next()
+    while nxt is not None and nxt[0] == head[-1][0] + 1 and len(head) < HEADER_WINDOW:
+        head.append(nxt)
+        nxt = src.next()
+    return head, nxt
+
+
+def _section_rest(last: int, nxt: tuple[int, list[str]] | None, src: _Lookahead) -> Iterator[tuple[int, list[str]]]:
+    """The rest of a section from ``nxt`` on, streamed (a sheet of a million rows is never
+    held); the first row of the next section is given back to ``src``."""
+    number, item = last, nxt
+    while item is not None and item[0] == number + 1:
+        yield item
+        number, item = item[0], src.next()
+    if item is not None:
+        src.give_back(item)
+
+
+def _names_fields(row: Sequence[str]) -> bool:
+    """Every filled cell a label without a digit, one of them naming a field (番号, 氏名 ...)."""
+    cells = _filled(row)
+    return all(map(word_label, cells)) and any(COLUMN_WORD_RE.search(cell) for cell in cells)
+
+
+def _rows_as_wide(cells: Sequence[Sequence[str]], width: int) -> bool:
+    """Most rows fill as many cells as rows under a header ``width`` wide do (half of it,
+    two at least): data, not a line of notes."""
+    need = max(min(2, width), (width + 1) // 2)
+    return sum(1 for row in cells if len(_filled(row)) >= need) >= 0.8 * len(cells)
 
 
 def numbered_blocks(rows: Iterable[tuple[int, list[str]]], headers: list[str], where: str) -> Iterator[TableBlock]:

@@ -27,6 +27,7 @@ TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html", "xml"})  # formats whose r
 REFERENCE_FORMATS = frozenset({"html", "xml"})  # ... unless they hold character references (&#...;)
 ROWS_PER_BLOCK = 2000
 HEADER_SCAN_ROWS = 30
+_MAX_NOTE_ROWS = 600  # one-cell lines over a CSV's table looked past for its header
 CSV_SUFFIXES = frozenset({"csv", "tsv", "tab"})
 # What systems export tables as too (KOJIN.TXT, EXPORT.DAT, a name with no suffix): a table
 # when its lines share one count of a delimiter, else text.
@@ -291,12 +292,16 @@ def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     feed = LineFeed(deadline_checked(stream, ctx), max_line)
     reader = csv.reader(feed.lines(), _dialect(source, stream.guess))
     failures: list[Exception] = []
-    top = list(itertools.islice(feed.rows(reader, failures, keep=True), HEADER_SCAN_ROWS))
+    rows = feed.rows(reader, failures, keep=True)
+    top = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+    while (len(top) < _MAX_NOTE_ROWS and not failures and all(len([c for c in row if c.strip()]) <= 1 for row in top)
+           and (more := list(itertools.islice(rows, HEADER_SCAN_ROWS)))):
+        top += more  # notes of one cell over the table (a page of instructions): its header comes after them
     if failures:  # not a table from its first lines on: all of it is read as text
         top = []
     else:
         feed.record.clear()
-    found = find_header_row(top, HEADER_SCAN_ROWS)
+    found = find_header_row(top, len(top))
     header_at = found or 0
     headers = [cell.strip() for cell in header_cells(top, found)] if found is not None else []
     if header_at:  # a title over the header (職員名簿, 令和6年4月1日現在) is not under its columns

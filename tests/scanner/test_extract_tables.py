@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -6,6 +8,7 @@ from agent import fakedocs
 from scanner.detect import load_engine
 from scanner.extract import Source
 from scanner.extract.tables import (
+    CHUNK_ROWS,
     cell_ref,
     col_letter,
     date_part_runs,
@@ -13,6 +16,7 @@ from scanner.extract.tables import (
     header_cells,
     is_label,
     join_split_dates,
+    table_blocks,
 )
 from scanner.model import Confidence
 from scanner.scan import scan_source
@@ -198,3 +202,57 @@ def test_names_under_parts_of_a_merged_label_are_found_and_the_parts_are_no_name
     found = {(f.detector, f.location.rsplit("!", 1)[-1]) for f in result.findings if f.confidence >= Confidence.MEDIUM}
     assert found == {("person_name", "A3"), ("person_name", "A4"), ("person_name", "B3"), ("person_name", "B4"),
                      ("birth_date", "C3"), ("birth_date", "C4"), ("pension_number", "D3"), ("pension_number", "D4")}
+
+
+def _blocks(rows: list[list[str]]) -> list[tuple[int, list[str], list[list[str]]]]:
+    """(first row, headers, rows) of each block, the empty rows left out as readers do."""
+    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+    return [(b.first_row, b.headers, b.rows) for b in table_blocks(numbered, "s")]
+
+
+def test_each_table_of_a_sheet_is_under_its_own_header() -> None:
+    # a summary over the roster: the roster's rows were under 区分 | 人数, its numbers without context
+    rows = [["区分", "人数"], ["在職", "2"], [], ["氏名", "基礎年金番号", "生年月日"],
+            ["山田　太郎", "1234567890", "昭和45年1月2日"], ["佐藤　花子", "2345678901", "昭和50年3月4日"]]
+    assert [(first, headers) for first, headers, _ in _blocks(rows)] == [
+        (1, ["区分", "人数"]), (4, ["氏名", "基礎年金番号", "生年月日"])]
+
+
+def test_groups_a_blank_row_parts_stay_under_the_header_and_a_note_between_them_under_none() -> None:
+    header = ["氏名", "基礎年金番号", "所属"]
+    rows = [header, ["山田　太郎", "1234567890", "総務課"], [], ["※ 以下は人事課"], [],
+            ["佐藤　花子", "2345678901", "人事課"], ["鈴木　一郎", "3456789012", "人事課"]]
+    assert [(first, headers) for first, headers, _ in _blocks(rows)] == [(1, header), (4, []), (6, header)]
+
+
+def test_the_header_under_a_page_of_one_cell_notes_is_found() -> None:
+    notes = [[f"注意事項{i}：取扱いに注意すること"] for i in range(45)]
+    rows = notes + [["氏名", "基礎年金番号"], ["山田　太郎", "1234567890"], ["佐藤　花子", "2345678901"]]
+    blocks = _blocks(rows)
+    assert blocks[-1][:2] == (46, ["氏名", "基礎年金番号"]) and blocks[-1][2][-1] == ["佐藤　花子", "2345678901"]
+    assert all(headers == [] for _, headers, _ in blocks[:-1])
+
+
+def test_a_long_section_is_streamed_not_held() -> None:
+    taken = 0
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        nonlocal taken
+        for n in range(1, 1_000_000):
+            taken = n
+            yield n, [f"{n:010d}", "x"]
+
+    first = next(table_blocks(rows(), "s"))
+    assert len(first.rows) == CHUNK_ROWS and taken <= CHUNK_ROWS + 1
+
+
+@pytest.mark.parametrize("name", ["roster.xlsx", "roster.csv"])
+def test_a_roster_under_a_page_of_notes_is_a_roster(name: str) -> None:
+    # its header below the first 30 rows was never found: every number low, the file not flagged
+    rows = [[f"注意事項{i}：この名簿の取扱いには十分注意すること"] for i in range(35)] + [
+        ["氏名", "基礎年金番号"], ["山田　太郎", "1234567890"], ["佐藤　花子", "2345678901"]]
+    data = (fakedocs.xlsx_from_rows({"名簿": rows}) if name.endswith(".xlsx")
+            else "\n".join(",".join(row) for row in rows).encode("cp932"))
+    result = scan_source(Source.from_bytes(name, data), load_engine())
+    numbers = [f.confidence for f in result.findings if f.detector == "pension_number"]
+    assert numbers == [Confidence.HIGH, Confidence.HIGH] and result.pension_records == 2
