@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..extract import NAME_WHERE
-from ..extract.forms import FormPair, form_pairs
+from ..extract.forms import FormPair, fields_down, form_pairs
 from ..extract.tables import date_part_runs, join_split_dates, join_split_numbers, split_pairs
 from ..model import Block, Confidence, Finding, NameBlock, TableBlock, TextBlock
 from .context import KeywordHit
@@ -235,7 +235,7 @@ class Engine:
 
     # --- tables -----------------------------------------------------------------
 
-    def _scan_table(self, block: TableBlock) -> list[Hit]:
+    def _scan_table(self, block: TableBlock, turned: bool = True) -> list[Hit]:
         """The whole block is joined once; patterns run over the joined text and only their
         matches are mapped back to (row, col). Recognizers see single cells: those in a
         column whose header holds an anchor, those holding an anchor, and every cell of a
@@ -243,6 +243,8 @@ class Engine:
         form = form_pairs(block.rows)
         if form is not None:
             return self._scan_form(block, form)
+        if turned and (labels := fields_down(block.rows)) is not None:
+            return self._scan_sideways(block, labels)
         headers = [self._header_label(h) for h in block.headers]
         pairs = split_pairs(headers)  # 記号 | 番号 columns, as the 年金手帳 prints them
         if pairs:  # one number in the left cell, whatever format the table came from
@@ -279,6 +281,18 @@ class Engine:
         if self._recognizers:
             cells = self._recognizer_cells(block, joined, row_strs, anchor_cols, hits)
             hits.extend(self._recognize_cells(block, cells, headers, anchor_cols))
+        return hits
+
+    def _scan_sideways(self, block: TableBlock, labels: list[str]) -> list[Hit]:
+        """A table laid out sideways (fields down the first column, a person to a column)
+        read turned: each person a row under the field labels, each hit then placed back in
+        its cell."""
+        width = max(map(len, block.rows))
+        rows = [[row[c] if c < len(row) else "" for row in block.rows] for c in range(1, width)]
+        hits = self._scan_table(replace(block, rows=rows, headers=labels, first_row=1), turned=False)
+        for h in hits:
+            h.pos, h.end = h.end, h.pos + 1  # (person, field) back to (row, column)
+            h.location = cell_location(block, h.end, block.first_row + h.pos)
         return hits
 
     def _header_label(self, header: str) -> str:
@@ -425,13 +439,16 @@ class Engine:
         for h in hits:
             if h.detector.spec.record_context and h.pos not in widened:
                 widened.add(h.pos)
-                # A person may be anywhere in a pension row: in a column with no header, or
+                # A person may be anywhere in a pension row: in a column with no header, in
                 # one whose header names a person or a birth date (the anchor columns, added
-                # below for every row). A column headed 住所 or 備考 is not looked at again.
+                # below for every row), or in the number's own cell. A column headed 住所 or
+                # 備考 is not looked at again.
                 width = len(block.rows[h.pos])
                 if width not in unheaded:
                     unheaded[width] = [c for c in range(width) if c not in headed]
-                cells.setdefault(h.pos, set()).update(unheaded[width])
+                row_cells = cells.setdefault(h.pos, set())
+                row_cells.update(unheaded[width])
+                row_cells.add(h.end)  # its own cell too: 山田太郎（1234567890）
         if anchor_cols:
             anchored: dict[int, list[int]] = {}
             for r, row in enumerate(block.rows):

@@ -106,3 +106,31 @@ def _filled(row: Sequence[str]) -> list[tuple[int, str]]:
 
 def _field_label(text: str) -> bool:
     return word_label(text) and COLUMN_WORD_RE.search(text) is not None
+
+
+def fields_down(rows: Sequence[Sequence[str]]) -> list[str] | None:
+    """The field labels of a table laid out sideways, one person to a column: 氏名, 生年月日,
+    基礎年金番号 down its first column, each followed by two values or more (a 個票 set side by
+    side). None when the rows are not such a table: at least two such rows, most of the rows
+    that hold anything, their labels distinct and most of them naming a field."""
+    if not _MIN_PAIR_ROWS <= len(rows) <= MAX_ROWS:
+        return None
+    labelled = filled_rows = named = 0
+    labels: list[str] = []
+    for row in rows:
+        cells = _filled(row)
+        if not cells:
+            continue
+        filled_rows += 1
+        first_col, label = cells[0]
+        values = [text for _, text in cells[1:]]
+        if (first_col != 0 or len(values) < 2 or not word_label(label)
+                or 2 * sum(1 for text in values if len(text) >= 2) <= len(values)):
+            continue  # (one character to a cell: a 方眼紙 form's boxes, not a person's value each)
+        labelled += 1
+        named += _field_label(label)
+        labels.append(label)
+    if (labelled < _MIN_PAIR_ROWS or labelled < _MIN_PAIR_ROW_SHARE * filled_rows or len(set(labels)) < len(labels)
+            or named < _MIN_NAMED or 2 * named <= labelled):
+        return None
+    return [row[0].strip() if row else "" for row in rows]

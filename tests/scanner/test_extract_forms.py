@@ -9,7 +9,7 @@ import pytest
 from agent import fakedocs
 from scanner.detect import Engine, load_engine
 from scanner.extract import Source
-from scanner.extract.forms import MAX_ROWS, FormPair, form_pairs
+from scanner.extract.forms import MAX_ROWS, FormPair, fields_down, form_pairs
 from scanner.model import Confidence
 from scanner.scan import scan_source
 
@@ -106,3 +106,37 @@ def test_a_stacked_form_finds_the_number_under_its_label(engine: Engine) -> None
     assert found == {("person_name", "A2", Confidence.HIGH), ("birth_date", "B2", Confidence.HIGH),
                      ("pension_number", "A4", Confidence.HIGH)}
     assert result.pension_records == 1
+
+
+SIDEWAYS = [["項目", "No.1", "No.2", "No.3"], ["氏名", "山田　太郎", "佐藤　花子", "鈴木　一郎"],
+            ["生年月日", "昭和45年1月2日", "昭和50年3月4日", "平成2年5月6日"],
+            ["基礎年金番号", "1234567890", "2345678901", "3456789012"]]
+
+
+def test_a_table_laid_out_sideways_is_its_field_labels_down_the_first_column() -> None:
+    assert fields_down(SIDEWAYS) == ["項目", "氏名", "生年月日", "基礎年金番号"]
+
+
+@pytest.mark.parametrize("rows", [
+    [["氏名", "生年月日", "基礎年金番号"], ["山田　太郎", "昭和45年1月2日", "1234567890"],
+     ["佐藤　花子", "昭和50年3月4日", "2345678901"]],  # a roster the usual way round
+    [["区分", "4月", "5月"], ["在職者", "10", "12"], ["退職者", "1", "0"]],  # counts by month
+    FORM,  # label | value: a form
+    [["年金請求書"], ["氏名", "", "山田", "太郎"], ["基礎年金番号", "", *"1234", "-", *"567890"]],  # 方眼紙 boxes
+])
+def test_tables_the_usual_way_round_are_not_sideways(rows: list[list[str]]) -> None:
+    assert fields_down(rows) is None
+
+
+@pytest.mark.parametrize("make", [lambda rows: ("list.docx", fakedocs.docx(tables=[rows])),
+                                  lambda rows: ("list.xlsx", fakedocs.xlsx_from_rows({"比較": rows}))],
+                         ids=["docx", "xlsx"])
+def test_a_sideways_roster_names_each_person_in_their_column(
+        engine: Engine, make: Callable[[list[list[str]]], tuple[str, bytes]]) -> None:
+    # read the usual way round, the names were never looked at and no number had a person's record
+    name, data = make(SIDEWAYS)
+    result = scan_source(Source.from_bytes(name, data), engine)
+    found = {(f.detector, f.location.rsplit("!", 1)[-1], f.confidence) for f in result.findings}
+    assert found == {(detector, f"{col}{row}", Confidence.HIGH) for col in "BCD"
+                     for detector, row in (("person_name", 2), ("birth_date", 3), ("pension_number", 4))}
+    assert result.pension_records == 3

@@ -143,3 +143,20 @@ def test_detect_records_anchor_in_prefilter_bytes(engine: Engine) -> None:
     assert engine.prefilter("山田太郎様".encode("cp932"))
     assert engine.prefilter("氏名".encode("euc-jp"))
     assert not engine.prefilter("会議室".encode())
+
+
+def test_a_person_in_the_numbers_own_cell_is_looked_at() -> None:
+    # under 対象者 (no name header), 山田太郎（1234567890）: the cell was never read for a person
+    block = TableBlock(rows=[["対象者", "備考"], ["山田太郎（1234567890）", ""]], headers=["対象者", "備考"],
+                       where="s", first_row=1)
+    found = {(f.detector, f.location) for f in load_engine().scan([block]).findings}
+    assert ("person_name", "s!A2") in found
+
+
+def test_the_word_pension_beside_a_persons_number_makes_it_medium() -> None:
+    block = TableBlock(rows=[["氏名", "情報"], ["山田　太郎", "年金:1234567890"]], headers=["氏名", "情報"],
+                       where="s", first_row=1)
+    numbers = [f.confidence for f in load_engine().scan([block]).findings if f.detector == "pension_number"]
+    assert numbers == [Confidence.MEDIUM]
+    bare = TableBlock(rows=[["情報"], ["年金:1234567890"]], headers=["情報"], where="s", first_row=1)
+    assert [f.confidence for f in load_engine().scan([bare]).findings] == [Confidence.LOW]  # no person: low
