@@ -57,7 +57,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # into 元号 | 年 | 月 | 日 cells is one date; a ruby's reading (Word, ODF, HTML) is no text; a
 # listing printed over a PDF's pages goes on under the first page's header; a name in Latin
 # letters under a name header is a name; each section of a sheet finds its own header, below
-# a page of notes too; delimited exports under .txt, .dat or no suffix are tables.
+# a page of notes too; delimited exports under .txt, .dat or no suffix are tables; a table
+# laid out sideways (fields down the first column) is read turned.
 EXTRACTION_VERSION = 6
 
 
