@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent import fakedocs
@@ -256,3 +256,15 @@ def test_a_roster_under_a_page_of_notes_is_a_roster(name: str) -> None:
     result = scan_source(Source.from_bytes(name, data), load_engine())
     numbers = [f.confidence for f in result.findings if f.detector == "pension_number"]
     assert numbers == [Confidence.HIGH, Confidence.HIGH] and result.pension_records == 2
+
+
+CELLS = st.sampled_from(["", "氏名", "基礎年金番号", "生年月日", "備考", "山田　太郎", "1234567890", "昭和45年1月2日",
+                         "注意事項", "姓", "名", "年", "月", "日", "区分", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELLS, max_size=5), max_size=120))
+def test_every_row_comes_out_once_in_order_at_its_number(rows: list[list[str]]) -> None:
+    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+    out = [(block.first_row + i, row) for block in table_blocks(numbered, "s") for i, row in enumerate(block.rows)]
+    assert out == numbered
