@@ -9,7 +9,7 @@ are skipped. Decoding is the text reader's (BOM, UTF-8, CP932, EUC-JP, ISO-2022-
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 
 from ..errors import Unsupported
@@ -27,6 +27,15 @@ _SKIPPED = frozenset({"script", "style", "template"})
 _READING = frozenset({"rt", "rp"})
 
 
+def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
+    """A cell's colspan or rowspan: 1 where missing or unreadable (rowspan="0" too)."""
+    value = dict(attrs).get(name) or ""
+    return min(max(int(value), 1), _MAX_SPAN) if value.strip().isdecimal() else 1
+
+
+_MAX_SPAN = 1000  # what browsers allow a colspan
+
+
 def _is_html(source: Source) -> bool:
     head = source.head[:1024].removeprefix(b"\xef\xbb\xbf")
     return _START.match(head) is not None or (source.suffix in ("html", "htm") and b"<" in head)
@@ -40,7 +49,9 @@ class _Collector(HTMLParser):
         self.lines: list[str] = [""]
         self.tables: list[list[list[str]]] = []
         self._tables: list[list[list[str]]] = []  # open tables, innermost last
+        self._below: list[dict[int, int]] = []  # per open table: column -> rows a rowspan still covers
         self._cell: list[str] | None = None
+        self._span = (1, 1)  # the open cell's colspan and rowspan
         self._skipping = 0
         self._reading = False  # in a ruby's reading (<rt>やまだ</rt>) or its parenthesis (<rp>)
 
@@ -51,11 +62,16 @@ class _Collector(HTMLParser):
             self._skipping += 1
         elif tag == "table":
             self._tables.append([])
+            self._below.append({})
         elif tag == "tr" and self._tables:
+            self._end_row()
             self._tables[-1].append([])
         elif tag in ("td", "th") and self._tables:
             self._end_cell()
             self._cell = []
+            self._span = (_span(attrs, "colspan"), _span(attrs, "rowspan"))
+            if self._tables[-1]:
+                self._covered(self._tables[-1][-1], lambda row: len(row) in self._below[-1])
         elif tag in _BLOCK_TAGS:
             self._break()
 
@@ -71,6 +87,8 @@ class _Collector(HTMLParser):
             self._end_cell()
         elif tag == "table" and self._tables:
             self._end_cell()
+            self._end_row()
+            self._below.pop()
             rows = [row for row in self._tables.pop() if row]
             if self._tables and self._cell is not None:  # a table in a cell: its text joins the cell
                 self._cell.append(" ".join("\t".join(row) for row in rows))
@@ -89,8 +107,32 @@ class _Collector(HTMLParser):
 
     def _end_cell(self) -> None:
         if self._cell is not None and self._tables and self._tables[-1]:
-            self._tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            row, (colspan, rowspan) = self._tables[-1][-1], self._span
+            col = len(row)
+            # a cell spanning columns leaves empty ones after it, one spanning rows the same
+            # columns of the rows below: each value stays under its own header (氏名 over 姓 | 名)
+            row.extend([" ".join("".join(self._cell).split())] + [""] * (colspan - 1))
+            if rowspan > 1:
+                self._below[-1].update(dict.fromkeys(range(col, col + colspan), rowspan - 1))
         self._cell = None
+
+    def _end_row(self) -> None:
+        """The row's last columns a rowspan from above covers: counted off as its own."""
+        if self._tables and self._tables[-1] and self._below[-1]:
+            row = self._tables[-1][-1]
+            last = max(self._below[-1])
+            self._covered(row, lambda row: len(row) <= last)
+
+    def _covered(self, row: list[str], more: Callable[[list[str]], bool]) -> None:
+        """Empty cells in ``row`` where rowspans from above cover it, while ``more`` says so."""
+        below = self._below[-1]
+        while below and more(row):
+            col = len(row)
+            row.append("")
+            if col in below:
+                below[col] -= 1
+                if not below[col]:
+                    del below[col]
 
     def _break(self) -> None:
         if self._cell is not None:

@@ -46,6 +46,10 @@ _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", A + "br": "\n"}
 # inline made やまだ山田.
 _SKIPPED = (MC_FALLBACK, W + "rt", "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}ruby-text")
 _BREAK_CHARS = {expat_name(tag): char for tag, char in _BREAKS.items()}
+_GRID_SPAN, _GRID_BEFORE = expat_name(W + "gridSpan"), expat_name(W + "gridBefore")
+_GRID_NAMES = frozenset({_GRID_SPAN, _GRID_BEFORE})
+_W_VAL = expat_name(W + "val")
+_MAX_GRID = 64  # Word allows 63 columns: a larger span is a broken file's, not a table's
 
 # Objects embedded in a document: an Excel roster pasted into a Word letter is a whole
 # workbook in word/embeddings/, while the page shows only its picture.
@@ -178,6 +182,7 @@ class _PartReader:
         self._run: list[str] | None = None  # where text goes while it is a t element's own
         self._whole: list[str] | None = None  # whole_text: all text in the outermost open paragraph
         self._whole_starts: list[int] = []  # where each open paragraph's text begins in it
+        self._spans: list[int] = []  # grid columns each open cell spans
         self._skip = 0  # depth of skipped elements (mc:Fallback, w:rt) of one name we are in
         self._skip_name = ""
 
@@ -203,11 +208,13 @@ class _PartReader:
 
     # -- expat handlers: every element, then the one for its name --
 
-    def _start(self, name: str, _attrs: object) -> None:
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
         self._run = None  # text after a child begins is not the parent's own
         handler = self._on_start.get(name)
         if handler is not None:
             handler(name)
+        elif name in _GRID_NAMES:
+            self._grid(name, attrs)
 
     def _end(self, name: str) -> None:
         self._run = None  # text after a child ends is its tail, not the parent's
@@ -254,6 +261,21 @@ class _PartReader:
 
     def _start_cell(self, _name: str) -> None:
         self._cell_stack.append([])
+        self._spans.append(1)
+
+    def _grid(self, name: str, attrs: dict[str, str]) -> None:
+        """A Word cell merged across grid columns (w:gridSpan) or a row that starts past its
+        first ones (w:gridBefore): the empty cells they stand for are added, so each value
+        stays under its own column's header (氏名 merged over 姓 | 名)."""
+        try:
+            count = min(max(int(attrs.get(_W_VAL, "1")), 1), _MAX_GRID)
+        except ValueError:
+            return
+        if name == _GRID_SPAN:
+            if self._spans:
+                self._spans[-1] = count
+        elif self._table_stack and self._table_stack[-1]:
+            self._table_stack[-1][-1].extend([""] * count)  # w:gridBefore, in the row's w:trPr
 
     def _start_run(self, _name: str) -> None:
         self._run = []
@@ -289,8 +311,9 @@ class _PartReader:
     def _end_cell(self, _name: str) -> None:
         if self._cell_stack:
             cell = "\n".join(self._cell_stack.pop())
+            span = self._spans.pop() if self._spans else 1
             if self._table_stack and self._table_stack[-1]:
-                self._table_stack[-1][-1].append(cell)
+                self._table_stack[-1][-1].extend([cell] + [""] * (span - 1))
 
     def _end_table(self, _name: str) -> None:
         if self._table_stack:

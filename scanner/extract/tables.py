@@ -94,7 +94,8 @@ def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | 
     all distinct, spans at least half the width of the rows below it, and is followed
     by at least one non-empty row. Title rows and date lines above it are passed
     over; of consecutive label rows the widest (the first, on a tie) wins, so a
-    two-cell title above a five-column header does not take its place. A one-column
+    two-cell title above a five-column header does not take its place, and one naming a
+    field (番号, 氏名 ...) wins over any naming none. A one-column
     list has a header when a single label sits right above a value that is not one.
     """
     window = rows[:max_scan]
@@ -107,7 +108,10 @@ def find_header_row(rows: Sequence[Sequence[str]], max_scan: int = 30) -> int | 
             break  # nothing after it (in the window) to head
         if _looks_like_header(row, max(below), 1 if one_column else 2):
             # A one-column list's label sits right above its values: a title above it is passed over.
-            if best is None or widths[i] > widths[best] or one_column:
+            # A row naming fields beats a wider one naming none: 氏名 merged over two cells is
+            # narrower than the 山田 | 太郎 | 1234567890 under it.
+            if best is None or one_column or (_names_a_field(row), widths[i]) > (_names_a_field(window[best]),
+                                                                                   widths[best]):
                 best = i
         elif widths[i] and best is not None:
             break  # the first data row ends the search
@@ -270,6 +274,10 @@ def _section_rest(last: int, nxt: tuple[int, list[str]] | None, src: _Lookahead)
         number, item = item[0], src.next()
     if item is not None:
         src.give_back(item)
+
+
+def _names_a_field(row: Sequence[str]) -> bool:
+    return any(COLUMN_WORD_RE.search(cell) for cell in row if cell)
 
 
 def _names_fields(row: Sequence[str]) -> bool:

@@ -66,3 +66,26 @@ def test_a_ruby_reading_is_no_text_of_the_page(engine: Engine, ruby: str) -> Non
     result = scan_source(Source.from_bytes("letter.html", page.encode()), engine)
     names = {(f.masked, f.confidence) for f in result.findings if f.detector == "person_name"}
     assert names == {("山* **", Confidence.HIGH)}
+
+
+
+def test_cells_spanning_columns_and_rows_leave_the_cells_they_cover_empty() -> None:
+    from scanner.extract.html import _Collector
+
+    page = ("<table><tr><th colspan=2>氏名</th><th rowspan=2>生年月日</th><th colspan=2>基礎年金番号</th></tr>"
+            "<tr><th>姓</th><th>名</th><th>記号</th><th>番号</th></tr>"
+            "<tr><td>山田</td><td>太郎</td><td>昭和45年1月2日</td><td>1234</td><td>567890</td></tr></table>")
+    collector = _Collector()
+    collector.feed(page)
+    collector.close()
+    assert collector.tables == [[["氏名", "", "生年月日", "基礎年金番号", ""], ["姓", "名", "", "記号", "番号"],
+                                 ["山田", "太郎", "昭和45年1月2日", "1234", "567890"]]]
+
+
+def test_a_roster_under_merged_header_cells_is_found(engine: Engine) -> None:
+    # without the spans, 基礎年金番号 headed the given names and the numbers were low
+    page = ("<table><tr><th colspan=2>氏名</th><th>基礎年金番号</th></tr>"
+            "<tr><td>山田</td><td>太郎</td><td>1234567890</td></tr>"
+            "<tr><td>佐藤</td><td>花子</td><td>2345678901</td></tr></table>")
+    result = scan_source(Source.from_bytes("roster.html", page.encode()), engine)
+    assert sorted(_pension(result)) == [("table 1!C2", Confidence.HIGH), ("table 1!C3", Confidence.HIGH)]

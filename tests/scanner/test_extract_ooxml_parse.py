@@ -83,6 +83,21 @@ def test_a_ruby_reading_is_no_text_of_its_odf_paragraph() -> None:
     assert _text(blocks, "content.xml") == "山田様 基礎年金番号"
 
 
+def _tc(text: str, props: str = "") -> str:
+    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def test_a_word_cell_merged_across_columns_leaves_them_empty() -> None:
+    # 氏名 over 姓 | 名 as one cell: the 基礎年金番号 beside it headed the column of given names
+    span = '<w:gridSpan w:val="2"/>'
+    header = f'<w:tr>{_tc("氏名", span)}{_tc("基礎年金番号")}</w:tr>'
+    late = f'<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>{_tc("太郎")}{_tc("1234567890")}</w:tr>'
+    body = f'<w:tbl>{header}<w:tr>{_tc("山田")}{_tc("太郎")}{_tc("1234567890")}</w:tr>{late}</w:tbl>'
+    blocks = _extract("roster.docx", samples.docx(body_xml=_W_DOC.format(body)))
+    rows = [row for b in blocks if isinstance(b, TableBlock) for row in b.rows]
+    assert rows == [["氏名", "", "基礎年金番号"], ["山田", "太郎", "1234567890"], ["", "太郎", "1234567890"]]
+
+
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return load_engine()

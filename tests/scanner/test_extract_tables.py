@@ -268,3 +268,10 @@ def test_every_row_comes_out_once_in_order_at_its_number(rows: list[list[str]]) 
     numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
     out = [(block.first_row + i, row) for block in table_blocks(numbered, "s") for i, row in enumerate(block.rows)]
     assert out == numbered
+
+
+
+def test_a_header_naming_fields_beats_a_wider_row_of_data_under_it() -> None:
+    # 氏名 merged over two cells fills fewer cells than 山田 | 太郎 | 1234567890, a row of labels and a number
+    rows = [["氏名", "", "基礎年金番号"], ["山田", "太郎", "1234567890"], ["佐藤", "花子", "2345678901"]]
+    assert find_header_row(rows) == 0
