@@ -24,8 +24,10 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
 
 # text:h headings are paragraphs too; span text is collected by the paragraph via itertext
+# a cell a merged one covers stays a cell of its own (table:covered-table-cell), empty
 _ODF_TAGS = {"p": f"{{{_TEXT}}}p", "h": f"{{{_TEXT}}}h", "t": "-", "tbl": f"{{{_TABLE}}}table",
-             "tr": f"{{{_TABLE}}}table-row", "tc": f"{{{_TABLE}}}table-cell"}
+             "tr": f"{{{_TABLE}}}table-row", "tc": f"{{{_TABLE}}}table-cell",
+             "tc_covered": f"{{{_TABLE}}}covered-table-cell"}
 
 
 def _mimetype(source: Source) -> bytes:

@@ -50,6 +50,7 @@ _GRID_SPAN, _GRID_BEFORE = expat_name(W + "gridSpan"), expat_name(W + "gridBefor
 _GRID_NAMES = frozenset({_GRID_SPAN, _GRID_BEFORE})
 _W_VAL = expat_name(W + "val")
 _MAX_GRID = 64  # Word allows 63 columns: a larger span is a broken file's, not a table's
+_ODF_REPEATED = expat_name("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}number-columns-repeated")
 
 # Objects embedded in a document: an Excel roster pasted into a Word letter is a whole
 # workbook in word/embeddings/, while the page shows only its picture.
@@ -183,6 +184,7 @@ class _PartReader:
         self._whole: list[str] | None = None  # whole_text: all text in the outermost open paragraph
         self._whole_starts: list[int] = []  # where each open paragraph's text begins in it
         self._spans: list[int] = []  # grid columns each open cell spans
+        self._attrs: dict[str, str] = {}  # the attributes of the element a handler is called for
         self._skip = 0  # depth of skipped elements (mc:Fallback, w:rt) of one name we are in
         self._skip_name = ""
 
@@ -191,11 +193,12 @@ class _PartReader:
 
         self._on_start = _dispatch([
             (list(_SKIPPED), self._start_skip), (role("p", "h"), self._start_paragraph),
-            (role("tbl"), self._start_table), (role("tr"), self._start_row), (role("tc"), self._start_cell),
+            (role("tbl"), self._start_table), (role("tr"), self._start_row), (role("tc", "tc_covered"), self._start_cell),
             (role("t", "dt"), self._start_run)])
         self._on_end = _dispatch([
             (role("t", "dt"), self._end_run), (list(_BREAKS), self._end_break),
-            (role("p", "h"), self._end_paragraph_tag), (role("tc"), self._end_cell), (role("tbl"), self._end_table)])
+            (role("p", "h"), self._end_paragraph_tag), (role("tc", "tc_covered"), self._end_cell),
+            (role("tbl"), self._end_table)])
         self.parser = self._new_parser()
 
     def _new_parser(self) -> expat.XMLParserType:
@@ -212,6 +215,7 @@ class _PartReader:
         self._run = None  # text after a child begins is not the parent's own
         handler = self._on_start.get(name)
         if handler is not None:
+            self._attrs = attrs
             handler(name)
         elif name in _GRID_NAMES:
             self._grid(name, attrs)
@@ -261,7 +265,8 @@ class _PartReader:
 
     def _start_cell(self, _name: str) -> None:
         self._cell_stack.append([])
-        self._spans.append(1)
+        repeated = self._attrs.get(_ODF_REPEATED)  # ODF writes a run of like cells as one
+        self._spans.append(min(int(repeated), _MAX_GRID) if repeated and repeated.isdecimal() else 1)
 
     def _grid(self, name: str, attrs: dict[str, str]) -> None:
         """A Word cell merged across grid columns (w:gridSpan) or a row that starts past its

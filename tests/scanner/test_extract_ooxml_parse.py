@@ -98,6 +98,24 @@ def test_a_word_cell_merged_across_columns_leaves_them_empty() -> None:
     assert rows == [["氏名", "", "基礎年金番号"], ["山田", "太郎", "1234567890"], ["", "太郎", "1234567890"]]
 
 
+def test_an_odf_cell_a_merged_one_covers_and_repeated_cells_keep_their_columns() -> None:
+    text, table = "urn:oasis:names:tc:opendocument:xmlns:text:1.0", "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+    def cell(value: str, attrs: str = "") -> str:
+        return f"<table:table-cell {attrs}><text:p>{value}</text:p></table:table-cell>"
+
+    rows = [cell("氏名", 'table:number-columns-spanned="2"') + "<table:covered-table-cell/>" + cell("基礎年金番号"),
+            cell("山田") + cell("太郎") + cell("1234567890"),
+            '<table:table-cell table:number-columns-repeated="2"/>' + cell("2345678901")]
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
+               f'tc:opendocument:xmlns:office:1.0" xmlns:text="{text}" xmlns:table="{table}"><office:body>'
+               "<office:text><table:table>" + "".join(f"<table:table-row>{r}</table:table-row>" for r in rows)
+               + "</table:table></office:text></office:body></office:document-content>")
+    blocks = _extract("roster.odt", _odt(content))
+    rows_out = [row for b in blocks if isinstance(b, TableBlock) for row in b.rows]
+    assert rows_out == [["氏名", "", "基礎年金番号"], ["山田", "太郎", "1234567890"], ["", "", "2345678901"]]
+
+
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return load_engine()
