@@ -105,7 +105,10 @@ _AFTER_HONORIFIC = frozenset("方宅宛邸")
 PLACEHOLDERS = frozenset({"未記入", "未定", "不明", "なし", "無し", "該当なし", "空欄", "同上", "氏名", "名前", "記入例",
                           "該当者なし", "対象者なし", "記載なし", "未登録", "非公開", "同左", "以下同じ", "見本", "例",
                           "合計", "小計", "総計", "累計", "計", "以上", "以下余白", "余白", "備考", "欠番", "空き",
-                          "予備", "削除", "退職", "退職者"})
+                          "予備", "削除", "退職", "退職者",
+                          # relations, as a dependants' list puts them where a name would be
+                          "本人", "配偶者", "妻", "夫", "子", "父", "母", "長男", "長女", "次男", "次女", "三男", "三女",
+                          "家族", "世帯主", "扶養者", "被扶養者", "同居", "別居"})
 # A cell naming a company or an office is no person (株式会社山田商事, 山田商店, 東京支店),
 # whatever the dictionary says of its first characters. (str methods, not a regex: every
 # name cell of a roster is asked.)
@@ -147,6 +150,10 @@ _KANA_MARKS = ("フリガナ", "ふりがな", "ヨミガナ", "よみがな", "
 _NAME_MARKS = ("氏名", "名前")
 _NAME_ENDINGS = ("者名", "人名", "員名")
 _NOT_PERSON_ENDINGS = ("業者名", "法人名")
+# A column named for whom it lists holds their names: 被保険者 | 基礎年金番号 (whole header only:
+# 被保険者番号 and 受給者区分 hold no name)
+_PERSON_HEADERS = frozenset({"被保険者", "受給者", "受給権者", "対象者", "申請者", "請求者", "届出人", "世帯主", "契約者",
+                             "加入者", "本人", "担当者", "職員", "社員", "従業員", "利用者", "宛先", "宛名"})
 
 
 def header_kind(header: str | None) -> HeaderKind | None:
@@ -176,6 +183,8 @@ def _plain_header_kind(h: str) -> HeaderKind | None:
     if any(m in h for m in _NAME_MARKS):
         return HeaderKind.NAME
     if h.endswith(_NAME_ENDINGS) and not h.endswith(_NOT_PERSON_ENDINGS):
+        return HeaderKind.NAME
+    if h in _PERSON_HEADERS:
         return HeaderKind.NAME
     return None
 
