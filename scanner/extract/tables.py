@@ -204,7 +204,8 @@ def join_split_dates(row: list[str], runs: list[tuple[int, int]]) -> list[str]:
     return joined
 
 
-def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[TableBlock]:
+def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str, max_chars: int | None = None
+                 ) -> Iterator[TableBlock]:
     """Numbered rows (empty ones left out) as TableBlocks, each section under its header.
 
     A section is a run of rows an empty row ends. Its header is found among its first
@@ -212,7 +213,8 @@ def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[
     before it where its rows are as wide (a roster whose groups a blank row parts), else
     under none (notes). A sheet holds several tables so: a summary over a roster, each with
     its own header. Where the first rows are all notes of one cell (a page of instructions
-    over the table), the header is looked for in the rows after them."""
+    over the table), the header is looked for in the rows after them. ``max_chars`` bounds a
+    block's text (a CSV's cells may be long), as CHUNK_ROWS bounds its rows."""
     src = _Lookahead(rows)
     headers: list[str] = []
     width = 0
@@ -224,18 +226,18 @@ def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str) -> Iterator[
         if h is not None and headers and not _names_fields(cells[h]):
             h = None  # after a table, a new one's header names fields: a row of names and numbers is data
         if h is not None:
-            yield from numbered_blocks(head[:h], [], where)  # titles
+            yield from numbered_blocks(head[:h], [], where, max_chars)  # titles
             headers, width = header_cells(cells, h), len(_filled(cells[h]))
             under, body = headers, head[h:]
         elif headers and _rows_as_wide(cells, width):
             under, body = headers, head  # more of the table above
         elif all(len(_filled(row)) <= 1 for row in cells) and nxt is not None and nxt[0] == head[-1][0] + 1:
-            yield from numbered_blocks(head, [], where)  # notes: the header may come after them
+            yield from numbered_blocks(head, [], where, max_chars)  # notes: the header may come after them
             first = nxt
             continue
         else:
             under, body = [], head
-        yield from numbered_blocks(chain(body, _section_rest(head[-1][0], nxt, src)), under, where)
+        yield from numbered_blocks(chain(body, _section_rest(head[-1][0], nxt, src)), under, where, max_chars)
         first = src.next()  # the next section's first row, given back when the rest ended
 
 
@@ -293,18 +295,22 @@ def _rows_as_wide(cells: Sequence[Sequence[str]], width: int) -> bool:
     return sum(1 for row in cells if len(_filled(row)) >= need) >= 0.8 * len(cells)
 
 
-def numbered_blocks(rows: Iterable[tuple[int, list[str]]], headers: list[str], where: str) -> Iterator[TableBlock]:
+def numbered_blocks(rows: Iterable[tuple[int, list[str]]], headers: list[str], where: str,
+                    max_chars: int | None = None) -> Iterator[TableBlock]:
     """Rows by their numbers as TableBlocks under ``headers``: a new block where the numbers
-    skip (an empty row between) or a block reaches CHUNK_ROWS."""
+    skip (an empty row between), or a block reaches CHUNK_ROWS or ``max_chars`` of text."""
     block: list[list[str]] = []
-    first = 0
+    first = chars = 0
     for number, row in rows:
-        if block and (number != first + len(block) or len(block) >= CHUNK_ROWS):
+        if block and (number != first + len(block) or len(block) >= CHUNK_ROWS
+                      or (max_chars is not None and chars >= max_chars)):
             yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
-            block = []
+            block, chars = [], 0
         if not block:
             first = number
         block.append(row)
+        if max_chars is not None:
+            chars += sum(map(len, row))
     if block:
         yield TableBlock(rows=block, headers=headers, where=where, first_row=first)
 

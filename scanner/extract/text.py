@@ -2,9 +2,9 @@
 
 Text is decoded by ``scanner.encoding`` and yielded as TextBlocks of about
 ``ScanLimits.text_chunk_chars`` characters, cut at line ends, each knowing the line it
-starts on. CSV/TSV (by extension, or a .txt whose lines share a tab count, as Excel's
-"Unicode text" export) yields TableBlocks of at most ``ROWS_PER_BLOCK`` rows, each
-carrying the header row found once near the top. Decode problems are reported as
+starts on. CSV/TSV (by extension, or a .txt whose lines share a delimiter count, as Excel's
+"Unicode text" export) yields TableBlocks as a sheet does (scanner.extract.tables), each
+bounded in rows and characters and under its table's header. Decode problems are reported as
 PartNotes, never raised and never dropped.
 """
 
@@ -17,17 +17,16 @@ from collections.abc import Iterable, Iterator
 from ..encoding import REPLACE, Guess, TextStream, ascii_compatible_family, guess_encoding
 from ..encoding import bom_or_utf16 as _bom_or_utf16
 from ..errors import Unsupported
-from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
+from ..model import Block, Outcome, PartNote, TextBlock
 from . import FormatSpec, ScanContext, Source
 from .csv_feed import LineFeed
 from .listing import ListingReader
-from .tables import find_header_row, header_cells
+from .tables import table_blocks
 
 TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html", "xml"})  # formats whose raw bytes a byte prefilter can judge
 REFERENCE_FORMATS = frozenset({"html", "xml"})  # ... unless they hold character references (&#...;)
 ROWS_PER_BLOCK = 2000
 HEADER_SCAN_ROWS = 30
-_MAX_NOTE_ROWS = 600  # one-cell lines over a CSV's table looked past for its header
 CSV_SUFFIXES = frozenset({"csv", "tsv", "tab"})
 # What systems export tables as too (KOJIN.TXT, EXPORT.DAT, a name with no suffix): a table
 # when its lines share one count of a delimiter, else text.
@@ -268,22 +267,6 @@ def _dialect(source: Source, guess: Guess) -> type[csv.Dialect]:
     return sniffed
 
 
-def _row_blocks(rows: Iterator[list[str]], headers: list[str], ctx: ScanContext,
-                first_row: int = 1) -> Iterator[TableBlock]:
-    block: list[list[str]] = []
-    chars = 0
-    for row in rows:
-        block.append(row)
-        chars += sum(map(len, row))
-        if len(block) >= ROWS_PER_BLOCK or chars >= ctx.limits.text_chunk_chars:
-            ctx.deadline.check()
-            yield TableBlock(rows=block, headers=headers, where="", first_row=first_row)
-            first_row += len(block)
-            block, chars = [], 0
-    if block:
-        yield TableBlock(rows=block, headers=headers, where="", first_row=first_row)
-
-
 def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     stream = open_text(source, ctx)
     max_line = _MAX_LINE_FACTOR * ctx.limits.text_chunk_chars
@@ -292,22 +275,16 @@ def extract_csv(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     feed = LineFeed(deadline_checked(stream, ctx), max_line)
     reader = csv.reader(feed.lines(), _dialect(source, stream.guess))
     failures: list[Exception] = []
-    rows = feed.rows(reader, failures, keep=True)
-    top = list(itertools.islice(rows, HEADER_SCAN_ROWS))
-    while (len(top) < _MAX_NOTE_ROWS and not failures and all(len([c for c in row if c.strip()]) <= 1 for row in top)
-           and (more := list(itertools.islice(rows, HEADER_SCAN_ROWS)))):
-        top += more  # notes of one cell over the table (a page of instructions): its header comes after them
+    top = list(itertools.islice(feed.rows(reader, failures, keep=True), HEADER_SCAN_ROWS))
     if failures:  # not a table from its first lines on: all of it is read as text
         top = []
     else:
         feed.record.clear()
-    found = find_header_row(top, len(top))
-    header_at = found or 0
-    headers = [cell.strip() for cell in header_cells(top, found)] if found is not None else []
-    if header_at:  # a title over the header (職員名簿, 令和6年4月1日現在) is not under its columns
-        yield from _row_blocks(iter(top[:header_at]), [], ctx)
-    body = itertools.chain(top[header_at:], feed.rows(reader, failures))
-    yield from _row_blocks(body, headers, ctx, first_row=header_at + 1)
+    # Read as a sheet is: a title over the header (職員名簿) under none of its columns, each
+    # table an empty line parts from the next under its own header, notes looked past.
+    rows = enumerate(itertools.chain(top, feed.rows(reader, failures)), start=1)
+    yield from table_blocks(((n, row) for n, row in rows if any(cell.strip() for cell in row)), "",
+                            max_chars=ctx.limits.text_chunk_chars)
     if failures:
         first = feed.record_line()
         yield PartNote("", Outcome.ERROR, f"csv: {failures[0]} (line {feed.lines_out}); read as plain text "

@@ -125,12 +125,12 @@ def test_csv_header_reaches_row_500(codec: str) -> None:
     blocks = tables(list(spec.extract(source, ctx())))
     assert len(blocks) >= 3
     title, body = blocks[0], blocks[1:]
-    assert title.first_row == 1 and title.headers == []  # title, date, blank: under no column
+    assert title.first_row == 1 and title.headers == [] and len(title.rows) == 2  # title, date: under no column
     assert body[0].first_row == 4 and body[0].rows[0] == ["氏名", "フリガナ", "基礎年金番号", "備考"]
     assert all(b.headers == ["氏名", "フリガナ", "基礎年金番号", "備考"] for b in body)
     row_500 = next(b for b in blocks if b.first_row <= 500 < b.first_row + len(b.rows))
     assert row_500.rows[500 - row_500.first_row] == ["架空495", "カクウ", "1495-000495", ""]
-    assert sum(len(b.rows) for b in blocks) == 3004  # title, date, blank, header + 3000
+    assert sum(len(b.rows) for b in blocks) == 3003  # title, date, header + 3000 (the blank line holds nothing)
 
 
 def test_excel_unicode_text_is_a_tab_table() -> None:
@@ -205,3 +205,11 @@ def test_euc_jp_csv_with_nec_specials_keeps_its_header() -> None:
     assert block.headers == ["取引先", "氏名", "基礎年金番号"]
     assert block.rows[1] == ["㈱山田商事①", "架空0", "1234-567890"]
     assert not [b for b in blocks if isinstance(b, PartNote)]
+
+
+def test_each_table_of_a_csv_is_under_its_own_header() -> None:
+    # a sheet saved as CSV: a summary, an empty line, the roster; the roster was under 区分,人数
+    text = "区分,人数,\n在職,2,\n,,\n氏名,基礎年金番号,生年月日\n山田　太郎,1234567890,昭和45年1月2日\n"
+    blocks = tables(list(extract_csv(Source.from_bytes("x.csv", text.encode("cp932")), ctx())))
+    assert [(b.first_row, b.headers) for b in blocks] == [(1, ["区分", "人数", ""]),
+                                                         (4, ["氏名", "基礎年金番号", "生年月日"])]
