@@ -39,7 +39,7 @@ from .normalize import (
 )
 from .prefilter import DASHES, DIGITS, Prefilter, TextSpans
 from .recognizers import Candidate
-from .records import Hit, apply_record_context, assign_text_records, to_finding
+from .records import Hit, apply_record_context, assign_text_records, count_records, to_finding
 from .rules import RuleSpec
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class Engine:
             for h in hits:
                 if h.score >= SCORE_FLOOR:
                     add(to_finding(h, self._hasher))
-        detection.pension_records = len(pension_keys)
+        detection.pension_records = count_records(pension_keys)
         return detection
 
     def scan_name(self, name: str) -> Detection:

@@ -67,7 +67,19 @@ def apply_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
                 h.reasons.append(f"record:{other}")
             if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= _MEDIUM:
                 # a row is one record; in text the same number twice is one person
-                pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value}")
+                pension_keys.add(f"{h.record}{ROW_KEY}{h.value}" if h.in_table and h.record else f"value:{h.value}")
+
+
+ROW_KEY = "\x00"  # between a row's record and its number in a pension key
+
+
+def count_records(pension_keys: set[str]) -> int:
+    """Pension records among the keys: each row holding a number, and each number read only
+    in text (a number a row holds, read again in the same file's text, is that row's)."""
+    rows = {key.partition(ROW_KEY) for key in pension_keys if ROW_KEY in key}
+    in_rows = {value for _row, _sep, value in rows}
+    texts = {key for key in pension_keys if ROW_KEY not in key and key.removeprefix("value:") not in in_rows}
+    return len({row for row, _sep, _value in rows}) + len(texts)
 
 
 def _best_other(top: list[float] | None, own: float | None) -> float:

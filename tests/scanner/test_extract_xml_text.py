@@ -7,7 +7,7 @@ import pytest
 
 from scanner.detect import Engine, load_engine
 from scanner.extract.xml_text import decode_references
-from scanner.model import Outcome
+from scanner.model import Confidence, Outcome
 from tests.scanner.reported import reported, scan_text_file
 
 
@@ -53,3 +53,44 @@ def test_references_to_line_breaks_and_non_characters_stay_as_written() -> None:
 def test_an_xml_name_over_other_content_is_text(engine: Engine) -> None:
     result = scan_text_file(engine, "notes.xml", "received 1234-567890 by post\n")
     assert result.file_type == "text"
+
+
+def _export(tags: tuple[str, str, str], count: int = 20) -> str:
+    from agent import fakedata
+
+    name, birth, number = tags
+    records = "".join(f"  <record>\n    <{name}>{p.name}</{name}>\n    <{birth}>{p.birth:%Y%m%d}</{birth}>\n"
+                      f"    <{number}>{p.pension_number}</{number}>\n  </record>\n"
+                      for p in fakedata.people(count, seed=12))
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<records>\n{records}</records>\n'
+
+
+@pytest.mark.parametrize("tags", [("SHIMEI", "SEINENGAPPI", "KISO_NENKIN_BANGO"), ("氏名", "生年月日", "基礎年金番号")])
+def test_records_are_a_table_under_their_fields_tags(engine: Engine, tags: tuple[str, str, str]) -> None:
+    # read as text only, a record in romaji tags had every number low: the export was not flagged
+    result = scan_text_file(engine, "export.xml", _export(tags))
+    numbers = [f for f in result.findings if f.detector == "pension_number"]
+    assert len(numbers) == 20 and {f.confidence for f in numbers} == {Confidence.HIGH}
+    assert result.pension_records == 20  # read as text and as a table: each record once
+
+
+def test_record_cells_are_named_by_record_and_field() -> None:
+    from scanner.extract import ScanContext, Source
+    from scanner.extract.xml_text import record_tables
+    from scanner.limits import Deadline, ScanLimits
+
+    xml = "<r><p><a>1</a><b>2</b></p><p><a>3</a><c>4</c></p><q><x>5</x><y>6</y></q><s>7</s></r>"
+    blocks = list(record_tables(Source.from_bytes("x.xml", xml.encode()), ScanContext(ScanLimits(), Deadline(60))))
+    assert [(b.where, b.first_row, b.headers, b.rows) for b in blocks] == [
+        ("<p>", 1, ["a", "b", "c"], [["1", "2", ""], ["3", "", "4"]]), ("<q>", 1, ["x", "y"], [["5", "6"]])]
+
+
+@pytest.mark.parametrize("xml", ['<!DOCTYPE r [<!ENTITY e "1234567890">]><r><p><a>&e;</a><b>x</b></p></r>',
+                                 "<r><p><a>1</a><b>2</b></p><p><a>3"])
+def test_xml_the_parser_refuses_or_cut_short_gives_the_records_before_it_or_none(xml: str) -> None:
+    from scanner.extract import ScanContext, Source
+    from scanner.extract.xml_text import record_tables
+    from scanner.limits import Deadline, ScanLimits
+
+    blocks = list(record_tables(Source.from_bytes("x.xml", xml.encode()), ScanContext(ScanLimits(), Deadline(60))))
+    assert all("1234567890" not in cell for b in blocks for row in b.rows for cell in row)  # no entity expanded

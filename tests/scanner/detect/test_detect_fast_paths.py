@@ -17,7 +17,7 @@ from scanner.detect.engine import Engine as _Engine
 from scanner.detect.finders import Detector, PatternFinder, _separator_blind
 from scanner.detect.names import VARIANT_KANJI, fold_variants, normalize_name, to_katakana
 from scanner.detect.normalize import normalize_cell, normalize_cells
-from scanner.detect.records import PENSION, Hit, apply_record_context
+from scanner.detect.records import PENSION, ROW_KEY, Hit, apply_record_context
 from scanner.detect.validators import birth_date, pension_number_shape
 from scanner.model import Confidence, TableBlock
 
@@ -225,7 +225,7 @@ def reference_record_context(hits: list[Hit], pension_keys: set[str]) -> None:
                 h.score += spec.record_context[other]
                 h.reasons.append(f"record:{other}")
             if h.detector.id == PENSION and present and Confidence.from_score(h.score) >= Confidence.MEDIUM:
-                pension_keys.add(h.record if h.in_table and h.record else f"value:{h.value}")
+                pension_keys.add(f"{h.record}{ROW_KEY}{h.value}" if h.in_table and h.record else f"value:{h.value}")
 
 
 @cache

@@ -160,3 +160,11 @@ def test_the_word_pension_beside_a_persons_number_makes_it_medium() -> None:
     assert numbers == [Confidence.MEDIUM]
     bare = TableBlock(rows=[["情報"], ["年金:1234567890"]], headers=["情報"], where="s", first_row=1)
     assert [f.confidence for f in load_engine().scan([bare]).findings] == [Confidence.LOW]  # no person: low
+
+
+def test_a_number_a_row_holds_and_the_files_text_repeats_is_one_record() -> None:
+    from scanner.detect.records import ROW_KEY, count_records
+
+    keys = {f"s!row 2{ROW_KEY}1234567890", f"s!row 3{ROW_KEY}2345678901", "value:1234567890", "value:3456789012"}
+    assert count_records(keys) == 3  # two rows, and the one number only the text holds
+    assert count_records({f"s!row 2{ROW_KEY}1234567890", f"t!row 9{ROW_KEY}1234567890"}) == 2  # two rows: two records
