@@ -59,7 +59,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # letters under a name header is a name; each section of a sheet finds its own header, below
 # a page of notes too; delimited exports under .txt, .dat or no suffix are tables; a table
 # laid out sideways (fields down the first column) is read turned; merged cells in Word, HTML
-# and ODF tables leave the cells they cover empty, so values stay under their headers.
+# and ODF tables leave the cells they cover empty, so values stay under their headers; CSV is
+# sectioned as sheets are; XML records are tables under their fields' tags.
 EXTRACTION_VERSION = 6
 
 
