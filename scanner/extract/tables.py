@@ -18,6 +18,7 @@ from itertools import chain
 from ..model import TableBlock
 
 HEADER_WINDOW = 30  # rows searched for the header (after leading empty rows)
+_MAX_NOTE_WINDOWS = 20  # windows of one-cell rows looked past for a header: 600 rows, then a list
 CHUNK_ROWS = 2000  # rows per TableBlock: bounded blocks for the engine
 
 _MAX_LABEL_CHARS = 40  # longer cells are sentences or data, not column labels
@@ -219,6 +220,7 @@ def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str, max_chars: i
     headers: list[str] = []
     width = 0
     first = src.next()
+    notes = 0  # windows of one-cell rows passed over in this section
     while first is not None:
         head, nxt = _section_head(first, src)
         cells = [row for _, row in head]
@@ -231,14 +233,15 @@ def table_blocks(rows: Iterable[tuple[int, list[str]]], where: str, max_chars: i
             under, body = headers, head[h:]
         elif headers and _rows_as_wide(cells, width):
             under, body = headers, head  # more of the table above
-        elif all(len(_filled(row)) <= 1 for row in cells) and nxt is not None and nxt[0] == head[-1][0] + 1:
+        elif (notes < _MAX_NOTE_WINDOWS and all(len(_filled(row)) <= 1 for row in cells)
+              and nxt is not None and nxt[0] == head[-1][0] + 1):
             yield from numbered_blocks(head, [], where, max_chars)  # notes: the header may come after them
-            first = nxt
+            first, notes = nxt, notes + 1
             continue
         else:
             under, body = [], head
         yield from numbered_blocks(chain(body, _section_rest(head[-1][0], nxt, src)), under, where, max_chars)
-        first = src.next()  # the next section's first row, given back when the rest ended
+        first, notes = src.next(), 0  # the next section's first row, given back when the rest ended
 
 
 class _Lookahead:

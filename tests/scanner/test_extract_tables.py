@@ -275,3 +275,10 @@ def test_a_header_naming_fields_beats_a_wider_row_of_data_under_it() -> None:
     # 氏名 merged over two cells fills fewer cells than 山田 | 太郎 | 1234567890, a row of labels and a number
     rows = [["氏名", "", "基礎年金番号"], ["山田", "太郎", "1234567890"], ["佐藤", "花子", "2345678901"]]
     assert find_header_row(rows) == 0
+
+
+def test_a_long_list_of_one_column_is_read_in_full_blocks_after_the_notes_window() -> None:
+    # one number to a row and no header: looked past for a header 600 rows at most, then whole blocks
+    numbered = [(n, [f"{n:010d}"]) for n in range(1, 20_001)]
+    sizes = [len(block.rows) for block in table_blocks(numbered, "s")]
+    assert sum(sizes) == 20_000 and len(sizes) <= 20 + 20_000 // CHUNK_ROWS + 1
