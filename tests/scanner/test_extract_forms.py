@@ -10,7 +10,7 @@ from agent import fakedocs
 from scanner.detect import Engine, load_engine
 from scanner.extract import Source
 from scanner.extract.forms import MAX_ROWS, FormPair, fields_down, form_pairs
-from scanner.model import Confidence
+from scanner.model import Confidence, ScanResult
 from scanner.scan import scan_source
 
 FORM = [["氏名", "山田　太郎"], ["フリガナ", "ヤマダ　タロウ"], ["生年月日", "昭和45年1月2日"],
@@ -64,14 +64,22 @@ def engine() -> Engine:
     return load_engine()
 
 
-@pytest.mark.parametrize("make", [lambda rows: ("form.docx", fakedocs.docx(tables=[rows])),
-                                  lambda rows: ("form.xlsx", fakedocs.xlsx_from_rows({"申請書": rows}))],
-                         ids=["docx", "xlsx"])
+# A table as a Word document's and as a sheet's: (file name, bytes)
+AS_WORD_OR_SHEET = pytest.mark.parametrize("make", [lambda rows: ("form.docx", fakedocs.docx(tables=[rows])),
+                                                    lambda rows: ("form.xlsx", fakedocs.xlsx_from_rows({"申請書": rows}))],
+                                           ids=["docx", "xlsx"])
+
+
+def _scan_made(engine: Engine, make: Callable[[list[list[str]]], tuple[str, bytes]], rows: list[list[str]]) -> ScanResult:
+    name, data = make(rows)
+    return scan_source(Source.from_bytes(name, data), engine)
+
+
+@AS_WORD_OR_SHEET
 def test_a_form_names_its_person_and_not_its_labels(
         engine: Engine, make: Callable[[list[list[str]]], tuple[str, bytes]]) -> None:
     # read as a table, 氏名 | 山田　太郎 was its header: the labels under 氏名 were names, the name none
-    name, data = make(FORM)
-    result = scan_source(Source.from_bytes(name, data), engine)
+    result = _scan_made(engine, make, FORM)
     found = {(f.detector, f.location.rsplit("!", 1)[-1], f.masked) for f in result.findings}
     assert found == {("person_name", "B1", "山* **"), ("person_name", "B2", "ヤ** ***"),
                      ("birth_date", "B3", "19**-**-**"), ("pension_number", "B4", "1234-****90")}
@@ -128,14 +136,11 @@ def test_tables_the_usual_way_round_are_not_sideways(rows: list[list[str]]) -> N
     assert fields_down(rows) is None
 
 
-@pytest.mark.parametrize("make", [lambda rows: ("list.docx", fakedocs.docx(tables=[rows])),
-                                  lambda rows: ("list.xlsx", fakedocs.xlsx_from_rows({"比較": rows}))],
-                         ids=["docx", "xlsx"])
+@AS_WORD_OR_SHEET
 def test_a_sideways_roster_names_each_person_in_their_column(
         engine: Engine, make: Callable[[list[list[str]]], tuple[str, bytes]]) -> None:
     # read the usual way round, the names were never looked at and no number had a person's record
-    name, data = make(SIDEWAYS)
-    result = scan_source(Source.from_bytes(name, data), engine)
+    result = _scan_made(engine, make, SIDEWAYS)
     found = {(f.detector, f.location.rsplit("!", 1)[-1], f.confidence) for f in result.findings}
     assert found == {(detector, f"{col}{row}", Confidence.HIGH) for col in "BCD"
                      for detector, row in (("person_name", 2), ("birth_date", 3), ("pension_number", 4))}

@@ -29,6 +29,14 @@ def _text(blocks: list[Block | PartNote], where: str) -> str:
     return "\n".join(b.text for b in blocks if isinstance(b, TextBlock) and b.where == where)
 
 
+def _odf_text(body: str) -> str:
+    """content.xml of a text document whose body (inside office:text) is ``body``."""
+    return ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
+            'tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:text>'
+            f"{body}</office:text></office:body></office:document-content>")
+
+
 def _odt(content: str) -> bytes:
     """An odt whose content.xml is ``content`` (mimetype still stored first, as ODF sniffing needs)."""
     out = io.BytesIO()
@@ -52,13 +60,9 @@ def test_a_paragraphs_runs_join_and_tabs_and_breaks_become_characters() -> None:
 
 
 def test_an_odf_paragraph_is_all_text_inside_it() -> None:
-    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
-               f'tc:opendocument:xmlns:office:1.0" xmlns:text="{text}"><office:body><office:text>'
-               '<text:p>基礎<text:span>年金<text:span text:style-name="b">番号</text:span>：</text:span>'
-               '1234-567890<text:s/>様</text:p>'
-               '<text:h text:outline-level="1">見出し<text:span>二</text:span></text:h>'
-               '</office:text></office:body></office:document-content>')
+    content = _odf_text('<text:p>基礎<text:span>年金<text:span text:style-name="b">番号</text:span>：</text:span>'
+                        '1234-567890<text:s/>様</text:p>'
+                        '<text:h text:outline-level="1">見出し<text:span>二</text:span></text:h>')
     blocks = _extract("letter.odt", _odt(content))
     assert _text(blocks, "content.xml") == "基礎年金番号：1234-567890様\n見出し二"
 
@@ -74,11 +78,8 @@ def test_a_ruby_reading_is_no_text_of_its_word_paragraph() -> None:
 
 
 def test_a_ruby_reading_is_no_text_of_its_odf_paragraph() -> None:
-    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
-               f'tc:opendocument:xmlns:office:1.0" xmlns:text="{text}"><office:body><office:text>'
-               '<text:p><text:ruby><text:ruby-base>山田</text:ruby-base><text:ruby-text>やまだ</text:ruby-text>'
-               '</text:ruby>様 基礎年金番号</text:p></office:text></office:body></office:document-content>')
+    content = _odf_text('<text:p><text:ruby><text:ruby-base>山田</text:ruby-base><text:ruby-text>やまだ</text:ruby-text>'
+                        '</text:ruby>様 基礎年金番号</text:p>')
     blocks = _extract("letter.odt", _odt(content))
     assert _text(blocks, "content.xml") == "山田様 基礎年金番号"
 
@@ -99,18 +100,14 @@ def test_a_word_cell_merged_across_columns_leaves_them_empty() -> None:
 
 
 def test_an_odf_cell_a_merged_one_covers_and_repeated_cells_keep_their_columns() -> None:
-    text, table = "urn:oasis:names:tc:opendocument:xmlns:text:1.0", "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-
     def cell(value: str, attrs: str = "") -> str:
         return f"<table:table-cell {attrs}><text:p>{value}</text:p></table:table-cell>"
 
     rows = [cell("氏名", 'table:number-columns-spanned="2"') + "<table:covered-table-cell/>" + cell("基礎年金番号"),
             cell("山田") + cell("太郎") + cell("1234567890"),
             '<table:table-cell table:number-columns-repeated="2"/>' + cell("2345678901")]
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
-               f'tc:opendocument:xmlns:office:1.0" xmlns:text="{text}" xmlns:table="{table}"><office:body>'
-               "<office:text><table:table>" + "".join(f"<table:table-row>{r}</table:table-row>" for r in rows)
-               + "</table:table></office:text></office:body></office:document-content>")
+    content = _odf_text("<table:table>" + "".join(f"<table:table-row>{r}</table:table-row>" for r in rows)
+                        + "</table:table>")
     blocks = _extract("roster.odt", _odt(content))
     rows_out = [row for b in blocks if isinstance(b, TableBlock) for row in b.rows]
     assert rows_out == [["氏名", "", "基礎年金番号"], ["山田", "太郎", "1234567890"], ["", "", "2345678901"]]

@@ -18,7 +18,7 @@ from scanner.extract.tables import (
     join_split_dates,
     table_blocks,
 )
-from scanner.model import Confidence
+from scanner.model import Confidence, ScanResult
 from scanner.scan import scan_source
 
 ROSTER = [
@@ -142,14 +142,21 @@ def test_a_title_or_date_line_above_fills_nothing(upper: list[str]) -> None:
     assert header_cells(rows, 1) == header_cells(rows[1:], 0) == ["", "氏名", "年金番号"]
 
 
+def _scanned(name: str, rows: list[list[str]]) -> ScanResult:
+    """``rows`` as a sheet (name.xlsx) or a CP932 CSV (name.csv), scanned by the shipped rules."""
+    data = (fakedocs.xlsx_from_rows({"名簿": rows}) if name.endswith(".xlsx")
+            else "\n".join(",".join(row) for row in rows).encode("cp932"))
+    return scan_source(Source.from_bytes(name, data), load_engine())
+
+
+def _birth_dates(result: ScanResult) -> dict[str, Confidence]:
+    return {f.location.rsplit("!", 1)[-1]: f.confidence for f in result.findings if f.detector == "birth_date"}
+
+
 @pytest.mark.parametrize("name", ["roster.xlsx", "roster.csv"])
 def test_birth_dates_under_a_two_row_header_are_found(name: str) -> None:
     # the date column's header was the lower row's empty cell: each date LOW, not reported
-    data = (fakedocs.xlsx_from_rows({"名簿": TWO_ROW_HEADER}) if name.endswith(".xlsx")
-            else "\n".join(",".join(row) for row in TWO_ROW_HEADER).encode("cp932"))
-    result = scan_source(Source.from_bytes(name, data), load_engine())
-    dates = {f.location.rsplit("!", 1)[-1]: f.confidence for f in result.findings if f.detector == "birth_date"}
-    assert dates == {"C4": Confidence.HIGH, "C5": Confidence.HIGH}
+    assert _birth_dates(_scanned(name, TWO_ROW_HEADER)) == {"C4": Confidence.HIGH, "C5": Confidence.HIGH}
 
 
 SPLIT_DATE = [["氏名", "生年月日", "", "", "", "基礎年金番号"], ["", "元号", "年", "月", "日", ""],
@@ -175,11 +182,7 @@ def test_a_date_typed_into_its_parts_is_one_date(row: list[str], joined: list[st
 @pytest.mark.parametrize("name", ["roster.xlsx", "roster.csv"])
 def test_birth_dates_typed_into_parts_are_found(name: str) -> None:
     # 元号 | 年 | 月 | 日 under a merged 生年月日: no cell held a date, none was found
-    data = (fakedocs.xlsx_from_rows({"名簿": SPLIT_DATE}) if name.endswith(".xlsx")
-            else "\n".join(",".join(row) for row in SPLIT_DATE).encode("cp932"))
-    result = scan_source(Source.from_bytes(name, data), load_engine())
-    dates = {f.location.rsplit("!", 1)[-1]: f.confidence for f in result.findings if f.detector == "birth_date"}
-    assert dates == {"B3": Confidence.HIGH, "B4": Confidence.HIGH}
+    assert _birth_dates(_scanned(name, SPLIT_DATE)) == {"B3": Confidence.HIGH, "B4": Confidence.HIGH}
 
 
 PARTS_BELOW = [["氏名", "", "生年月日", "基礎年金番号", ""], ["姓", "名", "", "記号", "番号"],
@@ -251,9 +254,7 @@ def test_a_roster_under_a_page_of_notes_is_a_roster(name: str) -> None:
     # its header below the first 30 rows was never found: every number low, the file not flagged
     rows = [[f"注意事項{i}：この名簿の取扱いには十分注意すること"] for i in range(35)] + [
         ["氏名", "基礎年金番号"], ["山田　太郎", "1234567890"], ["佐藤　花子", "2345678901"]]
-    data = (fakedocs.xlsx_from_rows({"名簿": rows}) if name.endswith(".xlsx")
-            else "\n".join(",".join(row) for row in rows).encode("cp932"))
-    result = scan_source(Source.from_bytes(name, data), load_engine())
+    result = _scanned(name, rows)
     numbers = [f.confidence for f in result.findings if f.detector == "pension_number"]
     assert numbers == [Confidence.HIGH, Confidence.HIGH] and result.pension_records == 2
 
