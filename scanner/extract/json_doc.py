@@ -109,6 +109,7 @@ class _Blocks:
                 yield from self._text(path, [_cell(value)])
 
     def _table(self, path: str, records: list[Any]) -> Iterator[Block]:
+        records = [_flat(record) if isinstance(record, dict) else record for record in records]
         headers: dict[str, None] = {}
         for record in records:
             if isinstance(record, dict) and len(headers) < MAX_COLUMNS:
@@ -136,6 +137,25 @@ class _Blocks:
         self.cells += cells
         if self.cells > self.ctx.limits.max_cells:
             raise LimitExceeded(f"max_cells ({self.ctx.limits.max_cells}) in a JSON document")
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    """A record whose fields hold small objects of plain values ({"name": {"family": ..,
+    "given": ..}}) with those values as fields of their own (name.family, name.given), so
+    each heads its column; anything deeper stays one cell of JSON."""
+    if not any(isinstance(value, dict) for value in record.values()):
+        return record  # the usual record
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if (isinstance(value, dict) and 0 < len(value) <= _MAX_FLAT
+                and not any(isinstance(v, dict | list) for v in value.values())):
+            out.update((f"{key}.{sub}", v) for sub, v in value.items())
+        else:
+            out[key] = value
+    return out
+
+
+_MAX_FLAT = 20  # fields of an object a record holds that become columns of their own
 
 
 def _most(values: list[Any], kind: type) -> bool:

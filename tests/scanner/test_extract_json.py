@@ -103,3 +103,16 @@ def test_unescaped_pieces_give_back_what_json_escaped(value: str, piece: int) ->
     escaped = json.dumps(value)[1:-1]  # the string's body, every non-ASCII character as \\uXXXX
     pieces = [escaped[i:i + piece] for i in range(0, len(escaped), piece)]
     assert "".join(unescaped(pieces)) == value
+
+
+def test_a_records_name_object_is_columns_of_its_own(engine: Engine) -> None:
+    # {"name": {"family": .., "given": ..}} was one cell of JSON under "name": no name was found
+    from agent import fakedata
+
+    people = fakedata.people(5, seed=13)
+    doc = [{"name": {"family": p.surname, "given": p.given}, "pension": {"number": p.pension_number},
+            "extra": {"deep": {"x": 1}}} for p in people]
+    result = scan_source(Source.from_bytes("emp.json", json.dumps(doc, ensure_ascii=False).encode()), engine)
+    names = {f.location for f in result.findings if f.detector == "person_name" and f.confidence.name != "LOW"}
+    numbers = {f.location for f in result.findings if f.detector == "pension_number" and f.confidence.name == "HIGH"}
+    assert names == {f"$!A{row}" for row in range(1, 6)} and numbers == {f"$!C{row}" for row in range(1, 6)}
