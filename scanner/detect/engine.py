@@ -121,6 +121,8 @@ class Engine:
         self._box_latin_re = re.compile("|".join(map(_any_case_or_width, latin)), re.IGNORECASE) if latin else None
         column_words = [w for d in self._column_rules for w in d.spec.headers.positive]
         column_words += half_width_twins(column_words)  # ｷｿﾈﾝｷﾝﾊﾞﾝｺﾞｳ in raw bytes
+        if self._column_rules:
+            column_words += self._header_aliases.raw_forms()  # KISO_NENKIN_BANGO over nine digits
         self._prefilter = Prefilter(anchors + column_words, prefilter, min_digits)
         # A column whose header names a person or a birth date (氏名, 生年月日) has every cell looked
         # at by the recognizers; a candidate rule's anchors (記号) open text windows, not columns.

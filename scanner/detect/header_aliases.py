@@ -16,9 +16,14 @@ _SEPARATORS = re.compile(r"[\s_\-./]+")
 
 
 class HeaderAliases:
-    def __init__(self, whole: dict[str, str], ending: dict[str, str]) -> None:
+    def __init__(self, whole: dict[str, str], ending: dict[str, str], raw_words: list[str] | None = None) -> None:
         self._whole = whole
         self._endings = sorted(ending.items(), key=lambda item: -len(item[0]))  # the longest ending first
+        self.raw_words = raw_words or []
+
+    def raw_forms(self) -> list[str]:
+        """``raw_words`` as a raw file may spell them: nenkin, NENKIN, Nenkin."""
+        return sorted({form for word in self.raw_words for form in (word, word.upper(), word.capitalize())})
 
     @classmethod
     def load(cls, rules_dir: Path) -> HeaderAliases:
@@ -30,8 +35,12 @@ class HeaderAliases:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise RulesError(str(path), None, f"invalid YAML: {exc}") from exc
-        if not isinstance(data, dict) or set(data) - {"whole", "ending"}:
-            raise RulesError(str(path), None, "expected a mapping with 'whole' and 'ending'")
+        if not isinstance(data, dict) or set(data) - {"whole", "ending", "raw_words"}:
+            raise RulesError(str(path), None, "expected a mapping with 'whole', 'ending' and 'raw_words'")
+        raw_words = data.get("raw_words") or []
+        if not isinstance(raw_words, list) or not all(isinstance(w, str) and w.isascii() and w.isalpha()
+                                                      and w == w.lower() for w in raw_words):
+            raise RulesError(str(path), None, "raw_words: expected a list of lowercased Latin words")
         tables: dict[str, dict[str, str]] = {}
         for part in ("whole", "ending"):
             table = data.get(part) or {}
@@ -44,7 +53,7 @@ class HeaderAliases:
                 if not (isinstance(label, str) and label.strip() and not label.isascii()):
                     raise RulesError(str(path), None, f"{part}: {key!r} needs a Japanese label")
             tables[part] = {str(k): str(v) for k, v in table.items()}
-        return cls(tables["whole"], tables["ending"])
+        return cls(tables["whole"], tables["ending"], list(raw_words))
 
     def label(self, header: str) -> str:
         """The Japanese label ``header`` (normalized) stands for, or the header itself."""

@@ -46,8 +46,9 @@ def _rules_with(tmp_path: Path, aliases: str) -> Path:
 @pytest.mark.parametrize(("aliases", "problem"), [
     ("whole: {SHIMEI: 氏名}", "lowercased"),
     ("whole: {shimei: name}", "Japanese label"),
-    ("words: {}", "'whole' and 'ending'"),
+    ("words: {}", "'whole', 'ending' and 'raw_words'"),
     ("whole: [shimei]", "mapping"),
+    ("raw_words: [Nenkin]", "lowercased Latin words"),
 ])
 def test_a_wrong_alias_file_is_refused_with_its_name(tmp_path: Path, aliases: str, problem: str) -> None:
     with pytest.raises(RulesError) as err:
@@ -73,3 +74,12 @@ def test_a_system_export_with_latin_headers_is_a_roster(header: str) -> None:
             for d, c in (("person_name", "A"), ("person_name", "B"), ("birth_date", "C"),
                          ("pension_number", "D"))} == found
     assert result.pension_records == 2
+
+
+
+def test_nine_digits_under_a_latin_pension_header_pass_the_byte_prefilter() -> None:
+    # no ten-digit run and no Japanese header word in the bytes: the file was skipped as clean
+    data = "SHIMEI,KISO_NENKIN_BANGO\n山田 太郎,123456789\n".encode("cp932")
+    result = scan_source(Source.from_bytes("export.csv", data), load_engine())
+    assert {(f.detector, f.masked, f.confidence) for f in result.findings if f.detector == "pension_number"} == {
+        ("pension_number", "0123-****89", Confidence.HIGH)}
