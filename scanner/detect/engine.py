@@ -450,7 +450,9 @@ class Engine:
                     unheaded[width] = [c for c in range(width) if c not in headed]
                 row_cells = cells.setdefault(h.pos, set())
                 row_cells.update(unheaded[width])
-                row_cells.add(h.end)  # its own cell too: 山田太郎（1234567890）
+                own = block.rows[h.pos][h.end]
+                if not own.isascii() and _HAS_LETTER.search(own) is not None:
+                    row_cells.add(h.end)  # its own cell too, where more than the number is: 山田太郎（1234567890）
         if anchor_cols:
             anchored: dict[int, list[int]] = {}
             for r, row in enumerate(block.rows):
