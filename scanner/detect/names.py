@@ -71,8 +71,11 @@ _KANA_RUN = regex.compile(rf"[{_KANA_CLASS}]+")
 _KANA_OR_HIRA_RUN = regex.compile(rf"[{_KANA_CLASS}]+|[{_HIRA_CLASS}]+")
 _KANA_TOKEN = regex.compile(rf"(?<![{_KANA_CLASS}])[{_KANA_CLASS}]{{2,}}(?: [{_KANA_CLASS}]{{1,}})?(?![{_KANA_CLASS}])")
 _HIRA_TOKEN = regex.compile(rf"(?<![{_HIRA_CLASS}])[{_HIRA_CLASS}]{{2,}} [{_HIRA_CLASS}]{{1,}}(?![{_HIRA_CLASS}])")
+# One or two parts apart by spaces; a foreign name written in katakana may have up to four,
+# apart by a middle dot (ジョン・スミス, グエン・ヴァン・アン).
 _NAME_SHAPE = regex.compile(
     rf"^[{KANJI_CLASS}{_KANA_CLASS}{_HIRA_CLASS}]{{1,12}}(?:[ \t\u3000]+[{KANJI_CLASS}{_KANA_CLASS}{_HIRA_CLASS}]{{1,12}})?$"
+    rf"|^[{_KANA_CLASS}]{{1,12}}(?:[ \u3000]*・[ \u3000]*[{_KANA_CLASS}]{{1,12}}){{1,3}}$"
 )
 _HEADER_NOISE = regex.compile(r"[\s()（）\[\]【】「」『』<>〈〉・/:：*※]")
 

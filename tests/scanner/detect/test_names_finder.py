@@ -184,3 +184,10 @@ def test_headers_that_only_begin_with_a_person_are_no_name_columns(header: str) 
 @pytest.mark.parametrize("cell", ["本人", "配偶者", "長男", "被扶養者"])
 def test_relations_where_a_name_would_be_are_no_names(cell: str) -> None:
     assert find(cell, "被保険者") == [] and find(cell, "氏名") == []
+
+
+@pytest.mark.parametrize(("cell", "value"), [("ジョン・スミス", "ジョン・スミス"), ("グエン・ヴァン・アン", "グエン・ヴァン・アン"),
+                                             ("ﾏｲｹﾙ･ｼﾞｮｰﾀﾞﾝ", "マイケル・ジョーダン")])
+def test_a_foreign_name_in_katakana_with_middle_dots_is_a_name(cell: str, value: str) -> None:
+    # a foreign resident's record: under 氏名 the dots made it no name's shape
+    assert [v for v, s in find(cell, "氏名") if s >= 0.5] == [value]
