@@ -15,6 +15,7 @@ from striprtf.striprtf import rtf_to_text
 
 from ..model import Block, Outcome, PartNote, TextBlock
 from . import FormatSpec, ScanContext, Source
+from .tables import table_blocks
 from .text import line_chunks
 
 _MAGIC = b"{\\rtf"
@@ -71,11 +72,36 @@ def extract_rtf(source: Source, ctx: ScanContext) -> Iterator[Block | PartNote]:
     ctx.deadline.check()
     text = rtf_to_text(drop_binary_groups(markup), encoding=code_page(source.head), errors="replace")
     ctx.deadline.check()
-    for chunk, line in line_chunks([text], ctx.limits.text_chunk_chars):
-        yield TextBlock(chunk, where="", first_line=line)
+    yield from _text_and_tables(text, ctx)
     if "\ufffd" in text:
         yield PartNote("", Outcome.ERROR, "encoding: escaped bytes the document's code page does not decode; "
                                           "read with replacement characters", read_anyway=True)
 
 
 FORMATS = [FormatSpec("rtf", _is_rtf, extract_rtf, priority=30)]
+
+
+def _text_and_tables(text: str, ctx: ScanContext) -> Iterator[Block]:
+    """The text, its tables as TableBlocks: striprtf ends each cell of a table row with "|"
+    (氏名|基礎年金番号|), so a run of such lines is a table, and its header heads every row
+    however far below; read as text, only the rows near it were."""
+    lines = text.split("\n")
+    kept: list[str] = []  # text lines, tables' lines left empty so line numbers stay
+    tables: list[list[list[str]]] = []
+    run: list[list[str]] = []
+    for line in lines:
+        if line.endswith("|"):
+            run.append(line[:-1].split("|"))
+            kept.append("")
+            continue
+        if run:
+            tables.append(run)
+            run = []
+        kept.append(line)
+    if run:
+        tables.append(run)
+    for chunk, line_no in line_chunks(["\n".join(kept)], ctx.limits.text_chunk_chars):
+        if chunk.strip():
+            yield TextBlock(chunk, where="", first_line=line_no)
+    for n, rows in enumerate(tables, start=1):
+        yield from table_blocks(enumerate(rows, start=1), f"table {n}")

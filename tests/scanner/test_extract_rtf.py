@@ -66,3 +66,16 @@ def test_pictures_are_cut_out_before_the_text_is_read(engine: Engine) -> None:
     assert drop_binary_groups(body).endswith(r" \{" + _escaped("山田") + r"\}")
     result = scan_source(Source.from_bytes("a.rtf", _rtf(body)), engine)
     assert _pension(result) == {("line 1", "1234-****90")}
+
+
+def test_a_table_in_rtf_is_a_table_under_its_header(engine: Engine) -> None:
+    # striprtf writes 氏名|基礎年金番号| rows: read as text, only the rows near the header were medium
+    from agent import fakedata
+
+    rows = [["氏名", "基礎年金番号"]] + [[p.name, p.pension_number] for p in fakedata.people(30, seed=14)]
+    body = "".join(r"\trowd\cellx2000\cellx4000 " + "".join(rf"\intbl {_escaped(cell)}\cell " for cell in row)
+                   + "\\row\n" for row in rows)
+    result = scan_source(Source.from_bytes("名簿.rtf", _rtf(_escaped("拝啓") + r"\par " + body)), engine)
+    numbers = [f for f in result.findings if f.detector == "pension_number"]
+    assert len(numbers) == 30 and {f.confidence for f in numbers} == {Confidence.HIGH}
+    assert {f.location for f in numbers} == {f"table 1!B{row}" for row in range(2, 32)}
