@@ -24,7 +24,8 @@ import olefile
 
 from ..errors import CorruptFile, Unsupported
 from ..limits import Deadline
-from ..model import TextBlock
+from ..model import Block, TextBlock
+from .listing import ListingReader
 
 WORD_IDENT = 0xA5EC
 WORD97_NFIB = 0x00C1  # Word 6/95 files have a smaller nFib and another layout
@@ -239,8 +240,16 @@ def line_blocks(text: str, where: str, chunk_chars: int) -> Iterator[TextBlock]:
             start, size = i + 1, 0
 
 
-def doc_blocks(ole: olefile.OleFileIO, deadline: Deadline, chunk_chars: int) -> Iterator[TextBlock]:
-    """The text of an open, unencrypted .doc as TextBlocks, one run per story."""
+def story_blocks(text: str, where: str, chunk_chars: int) -> Iterator[Block]:
+    """A story's text as blocks: a table (its cells apart by tabs, clean_text's) under a row
+    of column labels is a listing, so its header heads every row however far below."""
+    reader = ListingReader(where)
+    for block in line_blocks(text, where, chunk_chars):
+        yield from reader.blocks(block.text, block.first_line)
+
+
+def doc_blocks(ole: olefile.OleFileIO, deadline: Deadline, chunk_chars: int) -> Iterator[Block]:
+    """The text of an open, unencrypted .doc as blocks, one run per story."""
     word = ole.openstream("WordDocument").read()
     table_name = read_fib(word).table_stream
     if not ole.exists(table_name):
@@ -249,4 +258,4 @@ def doc_blocks(ole: olefile.OleFileIO, deadline: Deadline, chunk_chars: int) -> 
     raw, fib = document_text(word, table, deadline)
     for name, story in _stories(raw, fib.story_lengths):
         deadline.check()
-        yield from line_blocks(clean_text(story), name, chunk_chars)
+        yield from story_blocks(clean_text(story), name, chunk_chars)

@@ -365,3 +365,17 @@ def test_libreoffice_ppt(engine: Engine, tmp_path: Path) -> None:
     assert texts["notes 2"] == "メモ 2345-678901"
     result = scan_source(Source.from_bytes("deck.ppt", data), engine)
     assert ("slide 2:line 1", "1234-****90") in _pension(result)
+
+
+def test_a_table_in_a_doc_story_is_a_listing_under_its_header(engine: Engine) -> None:
+    # clean_text makes a .doc table's cells tab-apart lines: read as text, only rows near the header were medium
+    from agent import fakedata
+    from scanner.extract.legacy_doc import story_blocks
+    from scanner.model import Confidence, TableBlock
+
+    people = fakedata.people(40, seed=15)
+    text = "被保険者一覧\n氏名\t基礎年金番号\n" + "".join(f"{p.name}\t{p.pension_number}\n" for p in people)
+    blocks = list(story_blocks(text, "body", 4096))
+    assert any(isinstance(b, TableBlock) and b.headers == ["氏名", "基礎年金番号"] for b in blocks)
+    numbers = [f for f in engine.scan(blocks).findings if f.detector == "pension_number"]
+    assert len(numbers) == 40 and {f.confidence for f in numbers} == {Confidence.HIGH}
