@@ -60,7 +60,8 @@ NAME_WHERE = "path"  # the place of a finding in a file's or member's own path
 # a page of notes too; delimited exports under .txt, .dat or no suffix are tables; a table
 # laid out sideways (fields down the first column) is read turned; merged cells in Word, HTML
 # and ODF tables leave the cells they cover empty, so values stay under their headers; CSV is
-# sectioned as sheets are; XML records are tables under their fields' tags.
+# sectioned as sheets are; XML records are tables under their fields' tags; RTF and legacy
+# .doc tables are tables under their headers.
 EXTRACTION_VERSION = 6
 
 
