@@ -9,7 +9,7 @@ are skipped. Decoding is the text reader's (BOM, UTF-8, CP932, EUC-JP, ISO-2022-
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 
 from ..errors import Unsupported
@@ -34,6 +34,8 @@ def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
 
 
 _MAX_SPAN = 1000  # what browsers allow a colspan
+_MAX_WIDTH = 1000  # columns a row is widened to by spans, at most
+_MAX_PLACED = 1_000_000  # empty cells spans may add to a page's tables
 
 
 def _is_html(source: Source) -> bool:
@@ -52,6 +54,7 @@ class _Collector(HTMLParser):
         self._below: list[dict[int, int]] = []  # per open table: column -> rows a rowspan still covers
         self._cell: list[str] | None = None
         self._span = (1, 1)  # the open cell's colspan and rowspan
+        self._placed = 0  # empty cells spans have added, in all tables
         self._skipping = 0
         self._reading = False  # in a ruby's reading (<rt>やまだ</rt>) or its parenthesis (<rp>)
 
@@ -71,7 +74,7 @@ class _Collector(HTMLParser):
             self._cell = []
             self._span = (_span(attrs, "colspan"), _span(attrs, "rowspan"))
             if self._tables[-1]:
-                self._covered(self._tables[-1][-1], lambda row: len(row) in self._below[-1])
+                self._covered(self._tables[-1][-1])
         elif tag in _BLOCK_TAGS:
             self._break()
 
@@ -109,6 +112,8 @@ class _Collector(HTMLParser):
         if self._cell is not None and self._tables and self._tables[-1]:
             row, (colspan, rowspan) = self._tables[-1][-1], self._span
             col = len(row)
+            colspan = max(1, min(colspan, _MAX_WIDTH - col))  # a hostile page's spans stay bounded
+            self._placed += colspan - 1
             # a cell spanning columns leaves empty ones after it, one spanning rows the same
             # columns of the rows below: each value stays under its own header (氏名 over 姓 | 名)
             row.extend([" ".join("".join(self._cell).split())] + [""] * (colspan - 1))
@@ -117,22 +122,27 @@ class _Collector(HTMLParser):
         self._cell = None
 
     def _end_row(self) -> None:
-        """The row's last columns a rowspan from above covers: counted off as its own."""
+        """The row's last columns a rowspan from above covers, past its own cells: counted off
+        (no cells added: nothing after them needs placing)."""
         if self._tables and self._tables[-1] and self._below[-1]:
-            row = self._tables[-1][-1]
-            last = max(self._below[-1])
-            self._covered(row, lambda row: len(row) <= last)
-
-    def _covered(self, row: list[str], more: Callable[[list[str]], bool]) -> None:
-        """Empty cells in ``row`` where rowspans from above cover it, while ``more`` says so."""
-        below = self._below[-1]
-        while below and more(row):
-            col = len(row)
-            row.append("")
-            if col in below:
+            width, below = len(self._tables[-1][-1]), self._below[-1]
+            for col in [col for col in below if col >= width]:
                 below[col] -= 1
                 if not below[col]:
                     del below[col]
+
+    def _covered(self, row: list[str]) -> None:
+        """Empty cells in ``row`` where rowspans from above cover the next cell's place."""
+        below = self._below[-1]
+        if self._placed > _MAX_PLACED:
+            below.clear()  # a hostile page's spans: the rest of its cells unplaced, not a million each
+        while len(row) in below:
+            self._placed += 1
+            col = len(row)
+            row.append("")
+            below[col] -= 1
+            if not below[col]:
+                del below[col]
 
     def _break(self) -> None:
         if self._cell is not None:

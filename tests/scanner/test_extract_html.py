@@ -89,3 +89,16 @@ def test_a_roster_under_merged_header_cells_is_found(engine: Engine) -> None:
             "<tr><td>佐藤</td><td>花子</td><td>2345678901</td></tr></table>")
     result = scan_source(Source.from_bytes("roster.html", page.encode()), engine)
     assert sorted(_pension(result)) == [("table 1!C2", Confidence.HIGH), ("table 1!C3", Confidence.HIGH)]
+
+
+def test_spans_a_hostile_page_sets_add_a_bounded_number_of_cells() -> None:
+    from scanner.extract.html import _MAX_PLACED, _Collector
+
+    # one cell spanning a thousand columns down every row would put a thousand empty cells in each
+    page = "<table><tr><td colspan=5000 rowspan=65534>x</td></tr>" + "<tr><td>y</td></tr>" * 3000 + "</table>"
+    collector = _Collector()
+    collector.feed(page)
+    collector.close()
+    (table,) = collector.tables
+    assert len(table) == 3001 and sum(map(len, table)) <= _MAX_PLACED + 3001 + 1000
+    assert len(table[0]) == 1000  # the span cut at the widest row allowed
