@@ -450,7 +450,8 @@ class Engine:
                     unheaded[width] = [c for c in range(width) if c not in headed]
                 row_cells = cells.setdefault(h.pos, set())
                 row_cells.update(unheaded[width])
-                own = block.rows[h.pos][h.end]
+                row = block.rows[h.pos]
+                own = row[h.end] if h.end < len(row) else ""
                 if not own.isascii() and _HAS_LETTER.search(own) is not None:
                     row_cells.add(h.end)  # its own cell too, where more than the number is: 山田太郎（1234567890）
         if anchor_cols:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from functools import cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.detect import Detection, Engine, load_engine
 from scanner.model import Confidence, Finding, TableBlock, TextBlock
@@ -222,3 +224,16 @@ def test_a_big_table_with_few_candidates_reads_their_rows_alike(monkeypatch: pyt
     pension = {f.location: f.confidence for f in sparse.findings if f.detector == "pension_number"}
     assert pension["list.tsv!E301"] >= Confidence.MEDIUM  # its keyword in its own row
     assert pension["list.tsv!E1401"] == Confidence.LOW
+
+
+_TABLE_CELLS = st.sampled_from(["", "氏名", "基礎年金番号", "生年月日", "姓", "名", "記号", "番号", "年", "月", "日", "元号",
+                                "山田　太郎", "1234567890", "1234", "567890", "昭和", "45", "1", "項目", "No.1",
+                                "山田太郎（1234567890）", "年金:1234567890", "KISO_NENKIN_BANGO", "-", "ヤマダ"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_TABLE_CELLS, max_size=7), min_size=1, max_size=12), st.lists(_TABLE_CELLS, max_size=7))
+def test_any_table_of_these_cells_is_scanned_without_an_error(rows: list[list[str]], headers: list[str]) -> None:
+    # forms, sideways tables, split dates and numbers, a number's own cell: every layout path on ragged rows
+    detection = engine().scan([TableBlock(rows=rows, headers=headers, where="s", first_row=1)])
+    assert all(f.location.startswith("s!") for f in detection.findings)
