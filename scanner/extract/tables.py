@@ -286,9 +286,10 @@ def _names_a_field(row: Sequence[str]) -> bool:
 
 
 def _names_fields(row: Sequence[str]) -> bool:
-    """Every filled cell a label without a digit, one of them naming a field (番号, 氏名 ...)."""
+    """Every filled cell a label without a digit, two of them naming fields (番号, 氏名 ...): a
+    row of data holds digits, or a word like 備考 in one cell at most (住所不明, 備考なし)."""
     cells = _filled(row)
-    return all(map(word_label, cells)) and any(COLUMN_WORD_RE.search(cell) for cell in cells)
+    return all(map(word_label, cells)) and sum(1 for cell in cells if COLUMN_WORD_RE.search(cell)) >= 2
 
 
 def _rows_as_wide(cells: Sequence[Sequence[str]], width: int) -> bool:
