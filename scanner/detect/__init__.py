@@ -38,10 +38,11 @@ def load_engine(rules_dir: Path | None = None, *, hasher: Callable[[str], str] |
     specs = load_rules(rules_dir)
     if not specs:  # scanning with no detectors would call every file clean
         raise RulesError(str(rules_dir / "detectors"), None, "no detector rules (*.yaml) found")
-    # The word lists and header aliases are part of the rules (a new surname list changes what a file holds), and
-    # so is the reader (a format read that was not).
-    aliases = [path for path in (rules_dir / ALIASES_FILE,) if path.is_file()]
-    version = rules_version(rule_files(rules_dir) + dictionary_files(rules_dir) + aliases, EXTRACTION_VERSION)
+    # The word lists and header aliases are part of the rules (a new surname list changes
+    # what a file holds), and so is the reader (a format read that was not).
+    aliases = rules_dir / ALIASES_FILE
+    files = rule_files(rules_dir) + dictionary_files(rules_dir) + ([aliases] if aliases.is_file() else [])
+    version = rules_version(files, EXTRACTION_VERSION)
     engine = Engine(specs, rules_dir, version,
                     hasher or default_hasher(), prefilter)
     failures = engine.run_examples() if check_examples else []

@@ -439,6 +439,7 @@ class NameFinder:
         g_start = gap.end() if gap else s_end
         given_len, in_dict = self._given_at(folded, g_start, spaced=gap is not None)
         end = g_start + given_len if given_len else s_end
+        honorific = self._honorific_at(folded, end)
         if given_len:
             if not in_dict:
                 ev.add(W_GIVEN_SHAPE, "given-shape")
@@ -446,13 +447,12 @@ class NameFinder:
                 ev.add(W_GIVEN_SHORT if given_len == 1 and not gap else W_GIVEN, "given-dict")
             if gap:
                 ev.add(W_SPACE, "space")
-        elif end < len(folded) and _KANJI_CHAR.match(folded[end]) and not self._honorific_at(folded, end):
+        elif end < len(folded) and _KANJI_CHAR.match(folded[end]) and not honorific:
             return []  # 上田駅, 大野市: the surname runs into another word
-        honorific = self._honorific_at(folded, end)
         if honorific and (folded[start:end] + honorific in HONORIFIC_WORDS
                           or (honorific == "殿" and end - start == 1)):
             return []  # 王様, 大仏殿, 高殿 (halls and places): a word, not a surname and its honorific
-        self._add_context(ev, folded, end, label)
+        self._add_context(ev, honorific, label)
         return self._accept(ev, text, start, end, length)
 
     def _given_at(self, folded: str, pos: int, *, spaced: bool) -> tuple[int, bool]:
@@ -494,7 +494,7 @@ class NameFinder:
             return []
         if " " in token:
             ev.add(W_SPACE, "space")
-        self._add_context(ev, folded, end, label)
+        self._add_context(ev, self._honorific_at(folded, end), label)
         return self._accept(ev, text, start, end, family_len)
 
     def _kana_split(self, token: str) -> int | None:
@@ -519,8 +519,7 @@ class NameFinder:
             ev.add(W_SPACE, "space")
         return self._accept(ev, text, pos, pos + len(words), None)
 
-    def _add_context(self, ev: _Evidence, folded: str, end: int, label: str | None) -> None:
-        honorific = self._honorific_at(folded, end)
+    def _add_context(self, ev: _Evidence, honorific: str | None, label: str | None) -> None:
         if honorific:
             ev.add(W_HONORIFIC, "honorific")
         if label:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .tables import COLUMN_WORD_RE, word_label
+from .tables import field_label, filled_cells, word_label
 
 MAX_ROWS = 60  # a form is a page; a bigger table is a list
 _MIN_PAIR_ROWS = 2
@@ -49,19 +49,19 @@ def side_by_side(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
     pairs: list[FormPair] = []
     pair_rows = filled_rows = named = labelled = 0
     for r, row in enumerate(rows):
-        cells = _filled(row)
+        cells = filled_cells(row)
         if not cells:
             continue
         filled_rows += 1
         note: list[tuple[int, str]] = []
-        if len(cells) >= 3 and len(cells) % 2 and not _field_label(cells[-1][1]):
+        if len(cells) >= 3 and len(cells) % 2 and not field_label(cells[-1][1]):
             cells, note = cells[:-1], cells[-1:]
         labels = cells[0::2]
         if (len(cells) % 2 or not all(word_label(text) for _, text in labels)
-                or any(_field_label(text) for _, text in cells[1::2])):
+                or any(field_label(text) for _, text in cells[1::2])):
             continue  # (a row of field labels is the header of a stacked form, not its pairs)
         pair_rows += 1
-        named += sum(1 for _, text in labels if _field_label(text))
+        named += sum(1 for _, text in labels if field_label(text))
         labelled += len(labels)
         pairs.extend(FormPair(r, lc, vc, label, value, r) for (lc, label), (vc, value) in zip(labels, cells[1::2],
                                                                                               strict=True))
@@ -79,13 +79,13 @@ def stacked(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
     stacks = filled_rows = 0
     r = 0
     while r < len(rows):
-        labels = _filled(rows[r])
+        labels = filled_cells(rows[r])
         if labels:
             filled_rows += 1
-        below = _filled(rows[r + 1]) if r + 1 < len(rows) else []
+        below = filled_cells(rows[r + 1]) if r + 1 < len(rows) else []
         if (labels and below and all(word_label(text) for _, text in labels)
-                and 2 * sum(1 for _, text in labels if _field_label(text)) > len(labels)
-                and not all(_field_label(text) for _, text in below)):
+                and 2 * sum(1 for _, text in labels if field_label(text)) > len(labels)
+                and not all(field_label(text) for _, text in below)):
             values = dict(below)
             found = [FormPair(r + 1, c, c, label, values[c], r) for c, label in labels if c in values]
             if found:
@@ -100,14 +100,6 @@ def stacked(rows: Sequence[Sequence[str]]) -> list[FormPair] | None:
     return pairs
 
 
-def _filled(row: Sequence[str]) -> list[tuple[int, str]]:
-    return [(c, text.strip()) for c, text in enumerate(row) if text and text.strip()]
-
-
-def _field_label(text: str) -> bool:
-    return word_label(text) and COLUMN_WORD_RE.search(text) is not None
-
-
 def fields_down(rows: Sequence[Sequence[str]]) -> list[str] | None:
     """The field labels of a table laid out sideways, one person to a column: 氏名, 生年月日,
     基礎年金番号 down its first column, each followed by two values or more (a 個票 set side by
@@ -118,7 +110,7 @@ def fields_down(rows: Sequence[Sequence[str]]) -> list[str] | None:
     labelled = filled_rows = named = 0
     labels: list[str] = []
     for row in rows:
-        cells = _filled(row)
+        cells = filled_cells(row)
         if not cells:
             continue
         filled_rows += 1
@@ -128,7 +120,7 @@ def fields_down(rows: Sequence[Sequence[str]]) -> list[str] | None:
                 or 2 * sum(1 for text in values if len(text) >= 2) <= len(values)):
             continue  # (one character to a cell: a 方眼紙 form's boxes, not a person's value each)
         labelled += 1
-        named += _field_label(label)
+        named += field_label(label)
         labels.append(label)
     if (labelled < _MIN_PAIR_ROWS or labelled < _MIN_PAIR_ROW_SHARE * filled_rows or len(set(labels)) < len(labels)
             or named < _MIN_NAMED or 2 * named <= labelled):

@@ -21,8 +21,8 @@ from typing import Any
 from ..errors import LimitExceeded
 from ..model import Block, Outcome, PartNote, TableBlock, TextBlock
 from . import FormatSpec, ScanContext, Source
-from .tables import table_blocks
-from .text import ROWS_PER_BLOCK, deadline_checked, decoded_head, line_chunks, open_text, problem_notes
+from .tables import CHUNK_ROWS, table_blocks
+from .text import deadline_checked, decoded_head, line_chunks, open_text, problem_notes
 
 JSON_SUFFIXES = frozenset({"json", "jsonl", "ndjson", "geojson"})
 PARSE_BYTES = 16 << 20
@@ -115,9 +115,9 @@ class _Blocks:
             if isinstance(record, dict) and len(headers) < MAX_COLUMNS:
                 headers.update(dict.fromkeys(record))
         columns = list(headers)[:MAX_COLUMNS]
-        for start in range(0, len(records), ROWS_PER_BLOCK):
+        for start in range(0, len(records), CHUNK_ROWS):
             rows = []
-            for record in records[start:start + ROWS_PER_BLOCK]:
+            for record in records[start:start + CHUNK_ROWS]:
                 row = ([_cell(record.get(key)) for key in columns] if isinstance(record, dict)
                        else [_cell(record)])
                 self._count(len(row))

@@ -78,6 +78,16 @@ def _filled(row: Sequence[str]) -> list[str]:
     return [c for c in row if c and c.strip()]
 
 
+def filled_cells(row: Sequence[str]) -> list[tuple[int, str]]:
+    """(column, text stripped) of each cell of ``row`` that holds anything."""
+    return [(c, text.strip()) for c, text in enumerate(row) if text and text.strip()]
+
+
+def field_label(text: str) -> bool:
+    """A label naming a field: short, no digit, a column word in it (基礎年金番号, 氏名)."""
+    return word_label(text) and COLUMN_WORD_RE.search(text) is not None
+
+
 def _looks_like_header(row: Sequence[str], width_below: int, min_cells: int = 2) -> bool:
     cells = _filled(row)
     if len(cells) < min_cells or len(cells) < _MIN_WIDTH_SHARE * width_below:
@@ -135,7 +145,7 @@ _SUB_LABELS = frozenset({"姓", "名", "氏", "セイ", "メイ", "漢字", "カ
 def _sub_labels(upper: Sequence[str], lower: Sequence[str]) -> bool:
     """``lower`` is the second row of a header ``upper`` begins: only sub-labels, one at least
     under a cell ``upper`` leaves empty (the second column of a merged label)."""
-    cells = [(c, text.strip()) for c, text in enumerate(lower) if text and text.strip()]
+    cells = filled_cells(lower)
     if not cells or any(text not in _SUB_LABELS for _, text in cells):
         return False
     return any(c >= len(upper) or not upper[c].strip() for c, _ in cells)
@@ -289,7 +299,7 @@ def _names_fields(row: Sequence[str]) -> bool:
     """Every filled cell a label without a digit, two of them naming fields (番号, 氏名 ...): a
     row of data holds digits, or a word like 備考 in one cell at most (住所不明, 備考なし)."""
     cells = _filled(row)
-    return all(map(word_label, cells)) and sum(1 for cell in cells if COLUMN_WORD_RE.search(cell)) >= 2
+    return all(map(word_label, cells)) and sum(map(field_label, cells)) >= 2
 
 
 def _rows_as_wide(cells: Sequence[Sequence[str]], width: int) -> bool:

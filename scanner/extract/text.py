@@ -25,7 +25,6 @@ from .tables import table_blocks
 
 TEXT_FORMAT_NAMES = frozenset({"text", "csv", "html", "xml"})  # formats whose raw bytes a byte prefilter can judge
 REFERENCE_FORMATS = frozenset({"html", "xml"})  # ... unless they hold character references (&#...;)
-ROWS_PER_BLOCK = 2000
 HEADER_SCAN_ROWS = 30
 CSV_SUFFIXES = frozenset({"csv", "tsv", "tab"})
 # What systems export tables as too (KOJIN.TXT, EXPORT.DAT, a name with no suffix): a table

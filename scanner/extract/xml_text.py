@@ -81,7 +81,7 @@ def record_tables(source: Source, ctx: ScanContext) -> Iterator[TableBlock]:
             row: dict[str, str] = {}
             for field in fields:
                 name = _local(field.tag)
-                row.setdefault(name, decode_references((field.text or "").strip()))
+                row.setdefault(name, (field.text or "").strip())  # the parser decoded its references
                 if name not in headers:
                     headers.append(name)
             rows.append(row)
